@@ -1,0 +1,188 @@
+//! Checking one file: decode, parse, walk once with all rules, apply `# noqa`.
+
+mod context;
+pub mod facts;
+pub mod scope;
+mod walk;
+
+use std::path::{Path, PathBuf};
+
+pub use context::Context;
+pub use walk::MAX_DEPTH;
+
+use crate::ast::{self, AnyNodeRef, TextRange, TextSize};
+use crate::finding::Finding;
+use crate::noqa::{self, NoqaMap};
+use crate::registry::Dispatch;
+use crate::rule::Diagnostic;
+use crate::rules::syntax_error::SYNTAX_ERROR;
+use crate::source::{self, SourceText};
+
+/// The outcome for one path: findings, or the reason it could not be checked.
+#[derive(Debug)]
+pub struct FileResult {
+    pub path: PathBuf,
+    pub findings: Vec<Finding>,
+    pub error: Option<String>,
+    /// The decoded text, kept only when findings need a source snippet to render.
+    pub source: Option<String>,
+}
+
+/// Reads and checks the file at `path`.
+pub fn check_path(path: &Path, dispatch: &Dispatch, keep_source: bool) -> FileResult {
+    match read_source(path) {
+        Ok(text) => check_source(path, text, dispatch, keep_source),
+        Err(error) => FileResult {
+            path: path.to_owned(),
+            findings: Vec::new(),
+            error: Some(error),
+            source: None,
+        },
+    }
+}
+
+/// Reads a file's bytes and decodes them; the error says why in a user's terms.
+pub fn read_source(path: &Path) -> Result<String, String> {
+    let metadata = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
+    if metadata.is_dir() {
+        return Err("is a directory".to_owned());
+    }
+    if !metadata.is_file() {
+        // Reading a FIFO or a device could block forever or never end.
+        return Err("not a regular file".to_owned());
+    }
+    if metadata.len() > source::MAX_FILE_BYTES {
+        return Err(format!(
+            "file is too large ({} MiB; the limit is {} MiB)",
+            metadata.len() >> 20,
+            source::MAX_FILE_BYTES >> 20
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
+    source::decode(&bytes).map_err(|e| e.to_string())
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => error.to_string(),
+    }
+}
+
+/// Checks already-decoded source text as if it were the file at `path`.
+pub fn check_source(
+    path: &Path,
+    text: String,
+    dispatch: &Dispatch,
+    keep_source: bool,
+) -> FileResult {
+    let source = SourceText::new(text);
+    let is_stub = path.extension().is_some_and(|ext| ext == "pyi");
+    let parsed = ast::parse(&source.text, is_stub);
+
+    // Error recovery can report several follow-on errors on one line; the first one is
+    // the one that explains the problem.
+    let mut error_lines = Vec::new();
+    let mut diagnostics: Vec<Diagnostic> = parsed
+        .errors
+        .iter()
+        .filter(|error| {
+            let line = source.line_number(error.range.start());
+            let first = !error_lines.contains(&line);
+            error_lines.push(line);
+            first
+        })
+        .map(|error| Diagnostic {
+            rule: &SYNTAX_ERROR,
+            range: before_trailing_newlines(&source.text, error.range),
+            message: error.message.clone(),
+            help: Some("fix the syntax; the other rules still ran on the recovered code".into()),
+            severity: SYNTAX_ERROR.severity,
+        })
+        .collect();
+
+    let ctx = Context::new(path, &source.text, &parsed.module);
+    let mut walker = walk::Walker::new(ctx, dispatch);
+    source_order_walk(&mut walker, &parsed.module);
+    let too_deep = walker.too_deep;
+    if let Some(range) = too_deep {
+        // Findings from a partly walked tree would be misleading; report only the depth.
+        diagnostics.push(Diagnostic {
+            rule: &SYNTAX_ERROR,
+            range,
+            message: format!(
+                "code nested more than {MAX_DEPTH} levels deep; CPython refuses to compile it and pitfall does not check it"
+            ),
+            help: Some("split the expression or block into smaller named pieces".into()),
+            severity: SYNTAX_ERROR.severity,
+        });
+    } else {
+        diagnostics.append(&mut walker.diagnostics);
+    }
+    drop(walker);
+
+    let noqa = noqa_map(&source, &parsed.comments);
+    let mut findings: Vec<Finding> = diagnostics
+        .into_iter()
+        .filter(|d| dispatch.is_enabled(d.rule))
+        .filter(|d| !noqa.suppresses(source.line_number(d.range.start()), d.rule))
+        .map(|d| to_finding(path, &source, d))
+        .collect();
+    findings.sort();
+    findings.dedup();
+
+    if too_deep.is_some() {
+        // Dropping a pathologically deep tree recurses once per level and can overflow
+        // the stack; leaking it is the safe disposal (such files are vanishingly rare).
+        std::mem::forget(parsed);
+    }
+    let keep = keep_source && !findings.is_empty();
+    FileResult {
+        path: path.to_owned(),
+        findings,
+        error: None,
+        source: keep.then_some(source.text),
+    }
+}
+
+fn source_order_walk<'a>(walker: &mut walk::Walker<'a, '_>, module: &'a ast::ModModule) {
+    ast::source_order::walk_node(walker, AnyNodeRef::from(module));
+    debug_assert!(walker.ctx.parents.is_empty());
+}
+
+/// An error at the very end of the file ("unexpected EOF") is moved back onto the last
+/// line with code, so that it points at something a user can see.
+fn before_trailing_newlines(text: &str, range: TextRange) -> TextRange {
+    if range.start().to_usize() < text.trim_end().len() {
+        return range;
+    }
+    let end = TextSize::try_from(text.trim_end().len()).unwrap_or_default();
+    TextRange::empty(end)
+}
+
+fn noqa_map(source: &SourceText, comments: &[TextRange]) -> NoqaMap {
+    let mut map = NoqaMap::default();
+    for &range in comments {
+        if let Some(directive) = noqa::parse_comment(&source.text[range]) {
+            map.insert(source.line_number(range.start()), directive);
+        }
+    }
+    map
+}
+
+fn to_finding(path: &Path, source: &SourceText, d: Diagnostic) -> Finding {
+    let end: TextSize = d.range.end().min(TextSize::of(source.text.as_str()));
+    let start = d.range.start().min(end);
+    Finding {
+        path: path.to_owned(),
+        rule: d.rule,
+        start: source.position(start),
+        end: source.position(end),
+        offset: start.to_usize(),
+        length: (end - start).to_usize(),
+        message: d.message,
+        help: d.help,
+        severity: d.severity,
+    }
+}

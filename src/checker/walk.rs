@@ -1,0 +1,56 @@
+//! The single tree walk: every node goes to the rules that asked for its kind.
+
+use crate::ast::{AnyNodeRef, Ranged, SourceOrderVisitor, TextRange, TraversalSignal};
+use crate::checker::Context;
+use crate::registry::Dispatch;
+use crate::rule::{Diagnostic, Report};
+
+/// Deeper trees are not walked. CPython itself refuses to compile code nested this
+/// deeply, and walking (or even dropping) a 100,000-level tree overflows the stack.
+pub const MAX_DEPTH: usize = 3000;
+
+pub struct Walker<'a, 'd> {
+    pub ctx: Context<'a>,
+    dispatch: &'d Dispatch,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Set when the depth limit was hit: where, so it can be reported.
+    pub too_deep: Option<TextRange>,
+    /// `leave_node` is called for skipped nodes too; this says not to pop for them.
+    skipped: bool,
+}
+
+impl<'a, 'd> Walker<'a, 'd> {
+    pub fn new(ctx: Context<'a>, dispatch: &'d Dispatch) -> Self {
+        Walker {
+            ctx,
+            dispatch,
+            diagnostics: Vec::new(),
+            too_deep: None,
+            skipped: false,
+        }
+    }
+}
+
+impl<'a> SourceOrderVisitor<'a> for Walker<'a, '_> {
+    fn enter_node(&mut self, node: AnyNodeRef<'a>) -> TraversalSignal {
+        if self.ctx.parents.len() >= MAX_DEPTH {
+            self.too_deep.get_or_insert(node.range());
+            self.skipped = true;
+            return TraversalSignal::Skip;
+        }
+        for rule in self.dispatch.rules_for(node.kind()) {
+            let mut report = Report::new(rule.meta());
+            rule.check(node, &self.ctx, &mut report);
+            self.diagnostics.append(&mut report.diagnostics);
+        }
+        self.ctx.parents.push(node);
+        TraversalSignal::Traverse
+    }
+
+    fn leave_node(&mut self, _node: AnyNodeRef<'a>) {
+        if std::mem::take(&mut self.skipped) {
+            return;
+        }
+        self.ctx.parents.pop();
+    }
+}

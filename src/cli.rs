@@ -1,0 +1,321 @@
+//! Command-line interface: argument parsing and the `check`, `explain` and `rules` commands.
+
+use std::collections::HashMap;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use rayon::prelude::*;
+
+use crate::checker::{self, FileResult};
+use crate::finding::Finding;
+use crate::registry::{self, Dispatch};
+use crate::render::{self, OutputFormat, Style};
+
+/// Worker threads get a large stack: deeply nested (but still accepted) code recurses
+/// in the walker. Untouched stack pages are never committed, so this costs nothing.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "pitfall",
+    version,
+    about = "Finds the Python pitfalls that bite working developers, and explains them"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check Python files for pitfalls.
+    Check(CheckArgs),
+    /// Print the documentation of a rule, given its code or name.
+    Explain {
+        /// A rule code (`PF301`) or name (`mutable-default-arg`).
+        rule: String,
+    },
+    /// List every rule with its code, name and summary.
+    Rules,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    /// Files or directories to check; `-` reads source from standard input.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+
+    /// Output format [default: full on a terminal, concise otherwise].
+    #[arg(long, value_enum)]
+    output_format: Option<OutputFormat>,
+
+    /// Name of the file whose contents arrive on standard input (with `-`).
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+
+    /// Number of worker threads [default: one per core].
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+
+    /// Exit with status 0 even when there are findings.
+    #[arg(long)]
+    exit_zero: bool,
+
+    /// Accepted for scripts written for ruff; pitfall keeps no cache yet, so every run
+    /// is a cold run.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+/// Runs the program with the process arguments and returns its exit status:
+/// 0 no findings, 1 findings, 2 an error.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            // Help and version are not errors; everything else clap rejects is.
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Explain { rule } => explain(&rule),
+        Command::Rules => list_rules(),
+    }
+}
+
+fn explain(selector: &str) -> ExitCode {
+    match registry::find(selector) {
+        Some(rule) => {
+            print!("{}", rule.meta().doc);
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!("error: no rule named `{selector}`{}", suggestion(selector));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// ` (did you mean `x`?)` for the closest rule name or code, when one is close.
+fn suggestion(selector: &str) -> String {
+    let selector = selector.to_ascii_lowercase();
+    registry::all_meta()
+        .flat_map(|meta| [meta.name.to_owned(), meta.code.to_ascii_lowercase()])
+        .map(|candidate| (edit_distance(&selector, &candidate), candidate))
+        .filter(|(distance, candidate)| *distance <= candidate.len() / 3 + 1)
+        .min()
+        .map(|(_, candidate)| {
+            let shown = registry::find(&candidate).map_or(candidate.clone(), |rule| {
+                if candidate.contains('-') {
+                    rule.meta().name.to_owned()
+                } else {
+                    rule.meta().code.to_owned()
+                }
+            });
+            format!(" (did you mean `{shown}`?); `pitfall rules` lists them all")
+        })
+        .unwrap_or_else(|| "; `pitfall rules` lists them all".to_owned())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+fn list_rules() -> ExitCode {
+    let mut out = io::stdout().lock();
+    for meta in registry::all_meta() {
+        let _ = writeln!(
+            out,
+            "{}  {:<24} {:<8} {}",
+            meta.code,
+            meta.name,
+            meta.severity.as_str(),
+            meta.summary
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let _ = args.no_cache; // the default behaviour; see the flag's doc
+    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES);
+    if let Some(threads) = args.threads {
+        builder = builder.num_threads(threads.max(1));
+    }
+    let pool = match builder.build() {
+        Ok(pool) => pool,
+        Err(error) => {
+            eprintln!("error: cannot start worker threads: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let stdout_is_terminal = io::stdout().is_terminal();
+    let format = args.output_format.unwrap_or(if stdout_is_terminal {
+        OutputFormat::Full
+    } else {
+        OutputFormat::Concise
+    });
+    let keep_source = format == OutputFormat::Full;
+    let dispatch = Dispatch::all();
+
+    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let mut results: Vec<FileResult> = Vec::new();
+    let mut errors: Vec<(PathBuf, String)> = Vec::new();
+    if reads_stdin {
+        if args.paths.len() > 1 {
+            eprintln!("error: `-` (standard input) cannot be combined with other paths");
+            return ExitCode::from(2);
+        }
+        let name = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("-"));
+        let result = pool.install(|| check_stdin(&name, &dispatch, keep_source));
+        results.push(result);
+    } else {
+        if args.stdin_filename.is_some() {
+            eprintln!("error: --stdin-filename needs `-` among the paths");
+            return ExitCode::from(2);
+        }
+        let discovered = crate::discovery::discover(&args.paths);
+        errors.extend(discovered.errors);
+        results = pool.install(|| {
+            discovered
+                .files
+                .par_iter()
+                .map(|path| checker::check_path(path, &dispatch, keep_source))
+                .collect()
+        });
+    }
+
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut sources: HashMap<PathBuf, Arc<str>> = HashMap::new();
+    for result in results {
+        if let Some(error) = result.error {
+            errors.push((result.path, error));
+            continue;
+        }
+        if let Some(source) = result.source {
+            sources.insert(result.path.clone(), Arc::from(source));
+        }
+        findings.extend(result.findings);
+    }
+    findings.sort();
+    errors.sort();
+
+    let style = Style {
+        color: stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        links: stdout_is_terminal && supports_hyperlinks(),
+        width: terminal_width(),
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let written =
+        render::write(&mut out, format, &findings, &sources, style).and_then(|()| out.flush());
+    // A closed pipe (`pitfall check | head`) is the reader's choice, not an error.
+    if let Err(error) = written
+        && error.kind() != io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the output: {error}");
+        return ExitCode::from(2);
+    }
+    drop(out);
+
+    for (path, reason) in &errors {
+        eprintln!("error: {}: {reason}", path.display());
+    }
+    if format != OutputFormat::Json {
+        print_summary(&findings, errors.len());
+    }
+    if !errors.is_empty() {
+        ExitCode::from(2)
+    } else if !findings.is_empty() && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn check_stdin(name: &Path, dispatch: &Dispatch, keep_source: bool) -> FileResult {
+    let mut bytes = Vec::new();
+    if let Err(error) = io::stdin().lock().read_to_end(&mut bytes) {
+        return FileResult {
+            path: name.to_owned(),
+            findings: Vec::new(),
+            error: Some(format!("cannot read standard input: {error}")),
+            source: None,
+        };
+    }
+    match crate::source::decode(&bytes) {
+        Ok(text) => checker::check_source(name, text, dispatch, keep_source),
+        Err(error) => FileResult {
+            path: name.to_owned(),
+            findings: Vec::new(),
+            error: Some(error.to_string()),
+            source: None,
+        },
+    }
+}
+
+fn print_summary(findings: &[Finding], error_count: usize) {
+    let mut files: Vec<&Path> = findings.iter().map(|f| f.path.as_path()).collect();
+    files.dedup();
+    let mut err = io::stderr().lock();
+    if findings.is_empty() && error_count == 0 {
+        return;
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let _ = write!(
+        err,
+        "Found {} in {}",
+        plural(findings.len(), "pitfall"),
+        plural(files.len(), "file")
+    );
+    if error_count > 0 {
+        let _ = write!(
+            err,
+            "; {} could not be checked",
+            plural(error_count, "path")
+        );
+    }
+    let _ = writeln!(err, ".");
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+/// OSC 8 links are understood by most modern terminals; the common ones announce
+/// themselves through these variables. Elsewhere the URL is printed as text.
+fn supports_hyperlinks() -> bool {
+    if std::env::var_os("FORCE_HYPERLINK").is_some_and(|v| v != "0") {
+        return true;
+    }
+    let term_program = std::env::var("TERM_PROGRAM").unwrap_or_default();
+    ["iTerm.app", "WezTerm", "vscode", "ghostty"].contains(&term_program.as_str())
+        || std::env::var_os("VTE_VERSION").is_some()
+        || std::env::var_os("WT_SESSION").is_some()
+        || std::env::var("TERM").is_ok_and(|t| t.contains("kitty") || t == "foot")
+}

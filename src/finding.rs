@@ -1,0 +1,55 @@
+//! Findings: plain data, placed in a file, ready for any renderer.
+
+use std::cmp::Ordering;
+use std::path::PathBuf;
+
+use crate::rule::{RuleMeta, Severity};
+use crate::source::Position;
+
+/// Where pitfall's rule documentation lives; a finding's `url` is this plus the rule name.
+pub const DOCS_URL: &str = "https://pitfall.dev/rules/";
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub path: PathBuf,
+    pub rule: &'static RuleMeta,
+    pub start: Position,
+    pub end: Position,
+    /// Byte offsets into the decoded source, for renderers that show a snippet.
+    pub offset: usize,
+    pub length: usize,
+    pub message: String,
+    pub help: Option<String>,
+    pub severity: Severity,
+}
+
+impl Finding {
+    pub fn url(&self) -> String {
+        format!("{DOCS_URL}{}", self.rule.name)
+    }
+
+    fn sort_key(&self) -> (&PathBuf, Position, &'static str, &str) {
+        (&self.path, self.start, self.rule.code, &self.message)
+    }
+}
+
+impl PartialEq for Finding {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Finding {}
+
+impl PartialOrd for Finding {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Output order: path, line, column, rule code — the same whatever the thread count.
+impl Ord for Finding {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}

@@ -1,0 +1,13 @@
+//! pitfall: finds the Python pitfalls that bite working developers, and explains them.
+
+pub mod ast;
+pub mod checker;
+pub mod cli;
+pub mod discovery;
+pub mod finding;
+pub mod noqa;
+pub mod registry;
+pub mod render;
+pub mod rule;
+pub mod rules;
+pub mod source;

@@ -1,0 +1,126 @@
+//! Every rule pitfall has, and the per-kind dispatch table built from a selection.
+
+use crate::ast::NodeKind;
+use crate::rule::{Rule, RuleMeta};
+use crate::rules;
+
+/// All rules, in code order. Adding a rule means adding one line here.
+pub static RULES: &[&dyn Rule] = &[
+    &rules::syntax_error::SyntaxError,
+    &rules::none_comparison::NoneComparison,
+    &rules::mutable_default_arg::MutableDefaultArg,
+    &rules::late_binding_closure::LateBindingClosure,
+    &rules::bare_except::BareExcept,
+    &rules::assert_for_validation::AssertForValidation,
+];
+
+/// Finds a rule by code or name, ignoring case.
+pub fn find(selector: &str) -> Option<&'static dyn Rule> {
+    RULES
+        .iter()
+        .copied()
+        .find(|rule| rule.meta().is_named(selector))
+}
+
+pub fn all_meta() -> impl Iterator<Item = &'static RuleMeta> {
+    RULES.iter().map(|rule| rule.meta())
+}
+
+/// More than the number of `NodeKind` variants, so every kind indexes the table.
+const KIND_SLOTS: usize = 128;
+
+/// The selected rules, bucketed by the node kinds they asked for, so that each node
+/// reaches only the rules interested in it.
+pub struct Dispatch {
+    by_kind: Vec<Vec<&'static dyn Rule>>,
+    enabled: Vec<&'static str>,
+}
+
+impl Dispatch {
+    pub fn new(selected: &[&'static dyn Rule]) -> Self {
+        let mut by_kind = vec![Vec::new(); KIND_SLOTS];
+        for &rule in selected {
+            for &kind in rule.kinds() {
+                by_kind[kind_index(kind)].push(rule);
+            }
+        }
+        Dispatch {
+            by_kind,
+            enabled: selected.iter().map(|rule| rule.meta().code).collect(),
+        }
+    }
+
+    pub fn all() -> Self {
+        Dispatch::new(RULES)
+    }
+
+    #[inline]
+    pub fn rules_for(&self, kind: NodeKind) -> &[&'static dyn Rule] {
+        &self.by_kind[kind_index(kind)]
+    }
+
+    pub fn is_enabled(&self, rule: &RuleMeta) -> bool {
+        self.enabled.contains(&rule.code)
+    }
+}
+
+#[inline]
+fn kind_index(kind: NodeKind) -> usize {
+    kind as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        let mut codes = HashSet::new();
+        let mut names = HashSet::new();
+        for meta in all_meta() {
+            assert!(codes.insert(meta.code), "duplicate code {}", meta.code);
+            assert!(names.insert(meta.name), "duplicate name {}", meta.name);
+            assert!(
+                meta.code.starts_with(meta.topic.code_prefix()),
+                "{} is not in its topic",
+                meta.code
+            );
+            assert!(meta.code.len() == 5 && meta.code[2..].bytes().all(|b| b.is_ascii_digit()));
+            assert!(
+                meta.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                meta.name
+            );
+            assert!(
+                !meta.summary.ends_with('.') && !meta.summary.is_empty(),
+                "{}",
+                meta.name
+            );
+        }
+    }
+
+    #[test]
+    fn rules_are_listed_in_code_order() {
+        let codes: Vec<_> = all_meta().map(|m| m.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        assert_eq!(codes, sorted);
+    }
+
+    #[test]
+    fn every_node_kind_fits_the_table() {
+        // The last variant of `NodeKind`; if the parser adds kinds, this still holds
+        // only while the table is large enough.
+        assert!(kind_index(NodeKind::Identifier) < KIND_SLOTS);
+    }
+
+    #[test]
+    fn find_by_code_or_name() {
+        assert_eq!(find("pf301").unwrap().meta().name, "mutable-default-arg");
+        assert_eq!(find("Mutable-Default-Arg").unwrap().meta().code, "PF301");
+        assert!(find("PF999").is_none());
+    }
+}

@@ -1,0 +1,49 @@
+//! Renderers: turn findings into text. Only this module knows about output formats.
+
+mod concise;
+mod full;
+mod json;
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::ValueEnum;
+
+use crate::finding::Finding;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A report per finding with the source snippet, a help line and the doc link.
+    Full,
+    /// One line per finding: `path:line:col: CODE [rule-name] message`.
+    Concise,
+    /// A JSON array of findings.
+    Json,
+}
+
+/// How the full report decorates its output.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+    /// OSC 8 hyperlinks for the doc links, on terminals that support them.
+    pub links: bool,
+    pub width: usize,
+}
+
+/// Writes `findings` (already sorted) in `format`. `sources` holds the decoded text of
+/// each file with findings, which only the full format reads.
+pub fn write(
+    out: &mut dyn Write,
+    format: OutputFormat,
+    findings: &[Finding],
+    sources: &HashMap<PathBuf, Arc<str>>,
+    style: Style,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Full => full::write(out, findings, sources, style),
+        OutputFormat::Concise => concise::write(out, findings),
+        OutputFormat::Json => json::write(out, findings),
+    }
+}

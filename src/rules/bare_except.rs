@@ -1,0 +1,30 @@
+//! PF701: placeholder, being written.
+
+use crate::ast::{AnyNodeRef, NodeKind};
+use crate::checker::Context;
+use crate::rule::{FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PF701",
+    name: "bare-except",
+    summary: "placeholder",
+    severity: Severity::Warning,
+    topic: Topic::ErrorsAndTesting,
+    doc: include_str!("../../rules/bare-except.md"),
+    fix: FixAvailability::None,
+    equivalents: &[],
+};
+
+pub struct BareExcept;
+
+impl Rule for BareExcept {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[]
+    }
+
+    fn check<'a>(&self, _node: AnyNodeRef<'a>, _ctx: &Context<'a>, _report: &mut Report) {}
+}

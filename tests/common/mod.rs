@@ -1,0 +1,52 @@
+//! Shared by the test files: fixture discovery and `# error:` marker parsing.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `fixtures/<rule-name>/` directories, by rule name.
+pub fn fixture_dirs() -> BTreeMap<String, PathBuf> {
+    let mut dirs = BTreeMap::new();
+    for entry in std::fs::read_dir(root().join("fixtures")).expect("fixtures/ exists") {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            dirs.insert(
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                path,
+            );
+        }
+    }
+    dirs
+}
+
+pub fn python_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "py" || e == "pyi"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Expected findings from `# error: name, name` markers: (line, rule name) pairs, one
+/// per name, so a name listed twice expects two findings on that line.
+pub fn expected_markers(source: &str) -> Vec<(usize, String)> {
+    let mut expected = Vec::new();
+    for (index, line) in source.lines().enumerate() {
+        if let Some(at) = line.find("# error:") {
+            for name in line[at + "# error:".len()..].split(',') {
+                let name = name.trim();
+                if !name.is_empty() {
+                    expected.push((index + 1, name.to_owned()));
+                }
+            }
+        }
+    }
+    expected.sort();
+    expected
+}

@@ -1,0 +1,81 @@
+//! Every rule's fixtures check themselves: each `# error: NAME` line must be flagged
+//! by NAME, and no other line may be.
+
+mod common;
+
+use pitfall::checker::check_source;
+use pitfall::registry::{self, Dispatch};
+
+#[test]
+fn every_rule_has_fixtures_and_every_fixture_dir_a_rule() {
+    let dirs = common::fixture_dirs();
+    for meta in registry::all_meta() {
+        let Some(dir) = dirs.get(meta.name) else {
+            panic!(
+                "rule {} has no fixtures/{}/ directory",
+                meta.code, meta.name
+            );
+        };
+        assert!(
+            !common::python_files(dir).is_empty(),
+            "fixtures/{} is empty",
+            meta.name
+        );
+    }
+    for name in dirs.keys() {
+        assert!(
+            registry::find(name).is_some(),
+            "fixtures/{name}/ names no rule"
+        );
+    }
+}
+
+#[test]
+fn fixtures_flag_exactly_the_marked_lines() {
+    let mut failures = Vec::new();
+    for (name, dir) in common::fixture_dirs() {
+        let Some(rule) = registry::find(&name) else {
+            continue;
+        };
+        // syntax-error rides along so a fixture that does not parse fails loudly.
+        let syntax = registry::find("syntax-error").unwrap();
+        let dispatch = Dispatch::new(&[rule, syntax]);
+        let mut positives = 0;
+        for file in common::python_files(&dir) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let expected = common::expected_markers(&text);
+            positives += expected.len();
+            let result = check_source(&file, text, &dispatch, false);
+            let mut actual: Vec<(usize, String)> = result
+                .findings
+                .iter()
+                .map(|f| (f.start.line, f.rule.name.to_owned()))
+                .collect();
+            actual.sort();
+            if actual != expected {
+                let missing: Vec<_> = expected.iter().filter(|e| !actual.contains(e)).collect();
+                let unexpected: Vec<_> = result
+                    .findings
+                    .iter()
+                    .filter(|f| !expected.contains(&(f.start.line, f.rule.name.to_owned())))
+                    .map(|f| format!("{}:{} {}", f.start.line, f.start.column, f.message))
+                    .collect();
+                failures.push(format!(
+                    "{}:\n  missing: {missing:?}\n  unexpected: {unexpected:#?}",
+                    file.display()
+                ));
+            }
+        }
+        if name != "syntax-error" {
+            assert!(
+                positives >= 5,
+                "fixtures/{name} has only {positives} true positives"
+            );
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
+}
