@@ -3,6 +3,7 @@
 mod context;
 pub mod facts;
 pub mod scope;
+pub mod subtree;
 mod walk;
 
 use std::path::{Path, PathBuf};
