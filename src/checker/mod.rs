@@ -84,24 +84,22 @@ pub fn check_source(
 
     // Error recovery can report several follow-on errors on one line; the first one is
     // the one that explains the problem.
-    let mut error_lines = Vec::new();
-    let mut diagnostics: Vec<Diagnostic> = parsed
-        .errors
-        .iter()
-        .filter(|error| {
-            let line = source.line_number(error.range.start());
-            let first = !error_lines.contains(&line);
-            error_lines.push(line);
-            first
-        })
-        .map(|error| Diagnostic {
+    let mut error_lines = std::collections::HashSet::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for error in &parsed.errors {
+        let range = before_trailing_newlines(&source.text, error.range);
+        let line = source.line_number(range.start());
+        if !error_lines.insert(line) {
+            continue;
+        }
+        diagnostics.push(Diagnostic {
             rule: &SYNTAX_ERROR,
-            range: before_trailing_newlines(&source.text, error.range),
+            range,
             message: error.message.clone(),
             help: Some("fix the syntax; the other rules still ran on the recovered code".into()),
             severity: SYNTAX_ERROR.severity,
-        })
-        .collect();
+        });
+    }
 
     let ctx = Context::new(path, &source.text, &parsed.module);
     let mut walker = walk::Walker::new(ctx, dispatch);
