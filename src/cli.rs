@@ -265,7 +265,7 @@ fn check_stdin(name: &Path, dispatch: &Dispatch, keep_source: bool) -> FileResul
             source: None,
         };
     }
-    match crate::source::decode(&bytes) {
+    match crate::source::decode(bytes) {
         Ok(text) => checker::check_source(name, text, dispatch, keep_source),
         Err(error) => FileResult {
             path: name.to_owned(),

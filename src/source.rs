@@ -2,6 +2,7 @@
 //! turning byte offsets into the 1-based line and character column users see.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use ruff_source_file::LineIndex;
 use ruff_text_size::TextSize;
@@ -59,24 +60,26 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
 }
 
 /// Decodes Python source bytes into text, without the BOM.
-pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
-    if let Some(nul) = memchr_nul(bytes) {
+/// Takes the bytes by value so that the common case (UTF-8) reuses the buffer.
+pub fn decode(mut bytes: Vec<u8>) -> Result<String, DecodeError> {
+    if let Some(nul) = memchr_nul(&bytes) {
         return Err(DecodeError::NulByte {
-            line: line_of(bytes, nul),
+            line: line_of(&bytes, nul),
         });
     }
-    let (has_bom, body) = match bytes.strip_prefix(UTF8_BOM) {
-        Some(rest) => (true, rest),
-        None => (false, bytes),
-    };
-    let declared = coding_declaration(body);
+    let has_bom = bytes.starts_with(UTF8_BOM);
+    if has_bom {
+        bytes.drain(..UTF8_BOM.len());
+    }
+    let declared = coding_declaration(&bytes);
+    let body = bytes.as_slice();
     match declared.as_deref().map(normalize_encoding_name) {
-        None | Some(Encoding::Utf8) => match std::str::from_utf8(body) {
-            Ok(text) => Ok(text.to_owned()),
-            Err(error) => Err(DecodeError::InvalidUtf8 {
-                line: line_of(body, error.valid_up_to()),
-            }),
-        },
+        None | Some(Encoding::Utf8) => String::from_utf8(bytes).map_err(|error| {
+            let bytes = error.as_bytes();
+            DecodeError::InvalidUtf8 {
+                line: line_of(bytes, error.utf8_error().valid_up_to()),
+            }
+        }),
         Some(_) if has_bom => Err(DecodeError::BomConflict(declared.unwrap_or_default())),
         // Python's latin-1 maps every byte to the code point of the same value; the
         // WHATWG "latin1" label in encoding_rs means windows-1252, which differs.
@@ -163,19 +166,29 @@ pub struct Position {
 }
 
 /// Decoded text plus its line index.
+///
+/// The index is built on first use: most files have no findings and no `noqa`, and
+/// never need one.
 pub struct SourceText {
     pub text: String,
-    index: LineIndex,
+    index: OnceLock<LineIndex>,
 }
 
 impl SourceText {
     pub fn new(text: String) -> Self {
-        let index = LineIndex::from_source_text(&text);
-        SourceText { text, index }
+        SourceText {
+            text,
+            index: OnceLock::new(),
+        }
+    }
+
+    fn index(&self) -> &LineIndex {
+        self.index
+            .get_or_init(|| LineIndex::from_source_text(&self.text))
     }
 
     pub fn position(&self, offset: TextSize) -> Position {
-        let at = self.index.line_column(offset, &self.text);
+        let at = self.index().line_column(offset, &self.text);
         Position {
             line: at.line.get(),
             column: at.column.get(),
@@ -184,7 +197,7 @@ impl SourceText {
 
     /// The 1-based line number containing `offset`.
     pub fn line_number(&self, offset: TextSize) -> usize {
-        self.index.line_index(offset).get()
+        self.index().line_index(offset).get()
     }
 }
 
@@ -192,37 +205,41 @@ impl SourceText {
 mod tests {
     use super::*;
 
+    fn dec(bytes: &[u8]) -> Result<String, DecodeError> {
+        decode(bytes.to_vec())
+    }
+
     #[test]
     fn utf8_with_bom_is_stripped() {
-        assert_eq!(decode(b"\xEF\xBB\xBFx = 1\n").unwrap(), "x = 1\n");
+        assert_eq!(dec(b"\xEF\xBB\xBFx = 1\n").unwrap(), "x = 1\n");
     }
 
     #[test]
     fn latin1_declaration_decodes_high_bytes() {
-        let text = decode(b"# -*- coding: latin-1 -*-\ns = '\xe9'\n").unwrap();
+        let text = dec(b"# -*- coding: latin-1 -*-\ns = '\xe9'\n").unwrap();
         assert!(text.contains("'\u{e9}'"));
     }
 
     #[test]
     fn declaration_on_second_line_after_shebang() {
-        let text = decode(b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\ns = '\x80'\n");
+        let text = dec(b"#!/usr/bin/env python\n# vim: set fileencoding=cp1252 :\ns = '\x80'\n");
         assert_eq!(text.unwrap().lines().nth(2), Some("s = '\u{20ac}'"));
     }
 
     #[test]
     fn declaration_after_code_is_ignored() {
-        let err = decode(b"x = 1\n# coding: latin-1\ns = '\xe9'\n").unwrap_err();
+        let err = dec(b"x = 1\n# coding: latin-1\ns = '\xe9'\n").unwrap_err();
         assert_eq!(err, DecodeError::InvalidUtf8 { line: 3 });
     }
 
     #[test]
     fn unknown_encoding_and_nul_bytes_are_errors() {
         assert!(matches!(
-            decode(b"# coding: klingon\n"),
+            dec(b"# coding: klingon\n"),
             Err(DecodeError::UnknownEncoding(_))
         ));
         assert_eq!(
-            decode(b"x = 1\n\0\0").unwrap_err(),
+            dec(b"x = 1\n\0\0").unwrap_err(),
             DecodeError::NulByte { line: 2 }
         );
     }
@@ -230,7 +247,7 @@ mod tests {
     #[test]
     fn bom_with_other_declaration_is_refused() {
         assert!(matches!(
-            decode(b"\xEF\xBB\xBF# coding: latin-1\n"),
+            dec(b"\xEF\xBB\xBF# coding: latin-1\n"),
             Err(DecodeError::BomConflict(_))
         ));
     }

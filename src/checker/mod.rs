@@ -60,7 +60,7 @@ pub fn read_source(path: &Path) -> Result<String, String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
-    source::decode(&bytes).map_err(|e| e.to_string())
+    source::decode(bytes).map_err(|e| e.to_string())
 }
 
 fn io_reason(error: &std::io::Error) -> String {
@@ -163,7 +163,16 @@ fn before_trailing_newlines(text: &str, range: TextRange) -> TextRange {
 fn noqa_map(source: &SourceText, comments: &[TextRange]) -> NoqaMap {
     let mut map = NoqaMap::default();
     for &range in comments {
-        if let Some(directive) = noqa::parse_comment(&source.text[range]) {
+        let comment = &source.text[range];
+        // Cheap pre-filter: most comments are not directives.
+        if !comment
+            .as_bytes()
+            .windows(4)
+            .any(|w| w.eq_ignore_ascii_case(b"noqa"))
+        {
+            continue;
+        }
+        if let Some(directive) = noqa::parse_comment(comment) {
             map.insert(source.line_number(range.start()), directive);
         }
     }

@@ -1,19 +1,57 @@
-//! PF701: placeholder, being written.
+//! PF701: a bare `except:` or an `except BaseException` that swallows what it catches,
+//! including `KeyboardInterrupt` and `SystemExit`.
 
-use crate::ast::{AnyNodeRef, NodeKind};
+use crate::ast::{
+    AnyNodeRef, ExceptHandlerExceptHandler, Expr, NodeKind, Ranged, Stmt, TextRange, TextSize,
+};
 use crate::checker::Context;
-use crate::rule::{FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::checker::subtree::for_each_node;
+use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF701",
     name: "bare-except",
-    summary: "placeholder",
+    summary: "a bare `except:` or `except BaseException` also swallows Ctrl-C and `sys.exit()`",
     severity: Severity::Warning,
     topic: Topic::ErrorsAndTesting,
     doc: include_str!("../../rules/bare-except.md"),
     fix: FixAvailability::None,
-    equivalents: &[],
+    equivalents: &[
+        Equivalent {
+            tool: "ruff",
+            code: "E722",
+            name: "bare-except",
+        },
+        Equivalent {
+            tool: "pycodestyle",
+            code: "E722",
+            name: "",
+        },
+        Equivalent {
+            tool: "flake8-bugbear",
+            code: "B001",
+            name: "",
+        },
+        Equivalent {
+            tool: "pylint",
+            code: "W0702",
+            name: "bare-except",
+        },
+        Equivalent {
+            tool: "ruff",
+            code: "BLE001",
+            name: "blind-except",
+        },
+        Equivalent {
+            tool: "pylint",
+            code: "W0718",
+            name: "broad-exception-caught",
+        },
+    ],
 };
+
+/// Tuples of exception types may nest (`except ((A, B), C):`); deeper is not searched.
+const MAX_TUPLE_NESTING: usize = 8;
 
 pub struct BareExcept;
 
@@ -23,8 +61,221 @@ impl Rule for BareExcept {
     }
 
     fn kinds(&self) -> &'static [NodeKind] {
-        &[]
+        &[NodeKind::ExceptHandlerExceptHandler]
     }
 
-    fn check<'a>(&self, _node: AnyNodeRef<'a>, _ctx: &Context<'a>, _report: &mut Report) {}
+    fn check<'a>(&self, node: AnyNodeRef<'a>, ctx: &Context<'a>, report: &mut Report) {
+        let AnyNodeRef::ExceptHandlerExceptHandler(handler) = node else {
+            return;
+        };
+        let caught = handler.name.as_ref().map(|name| name.as_str());
+        let keyword_range = TextRange::new(
+            handler.start(),
+            (handler.start() + TextSize::new(6)).min(handler.end()),
+        );
+        let (subject, range, fix) = match handler.type_.as_deref() {
+            None => (
+                "bare `except:` also catches".to_owned(),
+                // Just the keyword: the snippet points at the word to change.
+                keyword_range,
+                "catch `Exception` instead (`except Exception:`), or better the specific \
+                 exceptions the `try` body can raise"
+                    .to_owned(),
+            ),
+            Some(type_) => {
+                let Some(base) = base_exception_in(type_, ctx, 0) else {
+                    return;
+                };
+                let keyword = if in_star_try(ctx) {
+                    "except*"
+                } else {
+                    "except"
+                };
+                let header_end = handler.name.as_ref().map_or(type_.end(), |name| name.end());
+                let header = ctx.slice(TextRange::new(handler.start(), header_end));
+                let one_line = !header.contains('\n');
+                let written = ctx.text_of(base);
+                let subject = if one_line && header.len() <= 60 {
+                    if matches!(written, "BaseException" | "builtins.BaseException") {
+                        format!("`{header}:` also catches")
+                    } else {
+                        format!("`{header}:` catches `BaseException`, so also")
+                    }
+                } else {
+                    format!("this `{keyword}` catches `BaseException`, so also")
+                };
+                let fix = if matches!(type_, Expr::Tuple(_)) {
+                    format!(
+                        "replace `{written}` with `Exception` in the tuple, or list only the \
+                         exceptions the `try` body can raise"
+                    )
+                } else {
+                    let alias = caught.map_or(String::new(), |name| format!(" as {name}"));
+                    format!(
+                        "catch `Exception` instead (`{keyword} Exception{alias}:`), or better \
+                         the specific exceptions the `try` body can raise"
+                    )
+                };
+                let range = if one_line {
+                    TextRange::new(handler.start(), type_.end())
+                } else {
+                    keyword_range
+                };
+                (subject, range, fix)
+            }
+        };
+        let raises = scan_raises(handler, caught);
+        let fate = match raises {
+            Raises::Caught => return,
+            Raises::Other => "raises a new exception in their place".to_owned(),
+            Raises::Nothing => match (quiet_fate(&handler.body), caught) {
+                (Some(fate), _) => fate.to_owned(),
+                (None, Some(name)) => format!("never re-raises `{name}`"),
+                (None, None) => "never re-raises them".to_owned(),
+            },
+        };
+        let cancelled = if ctx.enclosing_function().is_some_and(|def| def.is_async) {
+            ", `SystemExit` and `asyncio.CancelledError`"
+        } else {
+            " and `SystemExit`"
+        };
+        let reraise = match caught {
+            Some(name) => format!("a bare `raise` (or chain with `raise ... from {name}`)"),
+            None => "a bare `raise`".to_owned(),
+        };
+        let consequence = if raises == Raises::Other {
+            "Ctrl-C and `sys.exit()` become ordinary errors that any `except Exception` \
+             further up can swallow"
+        } else {
+            "Ctrl-C and `sys.exit()` stop working here and real bugs are hidden"
+        };
+        report.add(
+            range,
+            format!(
+                "{subject} `KeyboardInterrupt`{cancelled}, and this handler {fate}: {consequence}"
+            ),
+            format!(
+                "{fix}; to log or clean up and still propagate, end the handler with {reraise}"
+            ),
+        );
+    }
+}
+
+/// Whether the handler's `try` is a `try`/`except*` (exception groups).
+fn in_star_try(ctx: &Context) -> bool {
+    matches!(ctx.parent(), Some(AnyNodeRef::StmtTry(stmt)) if stmt.is_star)
+}
+
+/// The `BaseException` the caught type names, itself or inside a tuple.
+fn base_exception_in<'e>(type_: &'e Expr, ctx: &Context, depth: usize) -> Option<&'e Expr> {
+    match type_ {
+        Expr::Tuple(tuple) if depth < MAX_TUPLE_NESTING => tuple
+            .elts
+            .iter()
+            .find_map(|elt| base_exception_in(elt, ctx, depth + 1)),
+        Expr::Tuple(_) => None,
+        _ => matches!(
+            ctx.qualified_name(type_).as_deref(),
+            Some("BaseException" | "builtins.BaseException")
+        )
+        .then_some(type_),
+    }
+}
+
+/// What the `raise` statements of a handler do with the exception it caught.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Raises {
+    /// Nothing is raised: the exception ends here.
+    Nothing,
+    /// Some other exception is raised, not chained to the caught one.
+    Other,
+    /// The caught exception propagates: a bare `raise`, or `raise name`,
+    /// `raise name from ...`, `raise X(...) from name`, `raise name.with_traceback(...)`
+    /// of the caught `name`.
+    Caught,
+}
+
+/// Scans the handler's own statements for `raise`. Nested functions and classes run
+/// later (or never), so their `raise` does not count; a `raise` inside a nested
+/// handler belongs to that handler's exception, so only one naming ours counts there.
+fn scan_raises(handler: &ExceptHandlerExceptHandler, caught: Option<&str>) -> Raises {
+    let mut found = Raises::Nothing;
+    let mut nested_handlers: Vec<TextRange> = Vec::new();
+    for stmt in &handler.body {
+        for_each_node(AnyNodeRef::from(stmt), |node| {
+            if found == Raises::Caught {
+                return false;
+            }
+            match node {
+                AnyNodeRef::StmtFunctionDef(_) | AnyNodeRef::StmtClassDef(_) => false,
+                AnyNodeRef::ExceptHandlerExceptHandler(inner) => {
+                    nested_handlers.push(inner.range());
+                    true
+                }
+                AnyNodeRef::StmtRaise(raise) => {
+                    let in_nested_handler = nested_handlers
+                        .iter()
+                        .any(|outer| outer.contains_range(raise.range()));
+                    let propagates = match raise.exc.as_deref() {
+                        None => !in_nested_handler,
+                        Some(exc) => caught.is_some_and(|name| {
+                            names_caught(exc, name)
+                                || raise.cause.as_deref().is_some_and(|c| is_name(c, name))
+                        }),
+                    };
+                    if propagates {
+                        found = Raises::Caught;
+                    } else if raise.exc.is_some() && !in_nested_handler {
+                        found = Raises::Other;
+                    }
+                    false
+                }
+                // Statements hold no statements inside their expressions.
+                _ => !node.is_expression(),
+            }
+        });
+        if found == Raises::Caught {
+            break;
+        }
+    }
+    found
+}
+
+/// `name` itself, or `name.with_traceback(...)`.
+fn names_caught(exc: &Expr, name: &str) -> bool {
+    match exc {
+        Expr::Call(call) => matches!(
+            &*call.func,
+            Expr::Attribute(attr)
+                if attr.attr.as_str() == "with_traceback" && is_name(&attr.value, name)
+        ),
+        _ => is_name(exc, name),
+    }
+}
+
+fn is_name(expr: &Expr, name: &str) -> bool {
+    matches!(expr, Expr::Name(n) if n.id.as_str() == name)
+}
+
+/// What a handler body that does nothing visible does with the exception, if that
+/// is all it does.
+fn quiet_fate(body: &[Stmt]) -> Option<&'static str> {
+    let is_noop = |stmt: &Stmt| match stmt {
+        Stmt::Pass(_) => true,
+        Stmt::Expr(expr) => matches!(
+            &*expr.value,
+            Expr::EllipsisLiteral(_) | Expr::StringLiteral(_)
+        ),
+        _ => false,
+    };
+    let (last, rest) = body.split_last()?;
+    if !rest.iter().all(is_noop) {
+        return None;
+    }
+    match last {
+        Stmt::Continue(_) => Some("silently carries on with the loop"),
+        Stmt::Return(ret) if ret.value.is_none() => Some("silently returns"),
+        stmt if is_noop(stmt) => Some("silently discards them"),
+        _ => None,
+    }
 }
