@@ -124,6 +124,11 @@ impl Rule for BareExcept {
                 (subject, range, fix)
             }
         };
+        if earlier_handler_takes_interrupts(ctx, handler)
+            || caught.is_some_and(|name| hands_over(handler, name))
+        {
+            return;
+        }
         let raises = scan_raises(handler, caught);
         let fate = match raises {
             Raises::Caught => return,
@@ -158,6 +163,84 @@ impl Rule for BareExcept {
                 "{fix}; to log or clean up and still propagate, end the handler with {reraise}"
             ),
         );
+    }
+}
+
+/// Whether an earlier handler of the same `try` catches `KeyboardInterrupt` or
+/// `SystemExit`: then Ctrl-C and `sys.exit()` never reach this one, and the broad
+/// catch is the deliberate "everything else" branch (asyncio's callbacks do this).
+fn earlier_handler_takes_interrupts(ctx: &Context, handler: &ExceptHandlerExceptHandler) -> bool {
+    let Some(AnyNodeRef::StmtTry(stmt)) = ctx.parent() else {
+        return false;
+    };
+    stmt.handlers
+        .iter()
+        .filter_map(|h| h.as_except_handler())
+        .take_while(|earlier| earlier.start() < handler.start())
+        .filter_map(|earlier| earlier.type_.as_deref())
+        .any(|type_| names_interrupt(type_, ctx, 0))
+}
+
+fn names_interrupt(type_: &Expr, ctx: &Context, depth: usize) -> bool {
+    match type_ {
+        Expr::Tuple(tuple) if depth < MAX_TUPLE_NESTING => tuple
+            .elts
+            .iter()
+            .any(|elt| names_interrupt(elt, ctx, depth + 1)),
+        _ => matches!(
+            ctx.qualified_name(type_).as_deref(),
+            Some(
+                "KeyboardInterrupt"
+                    | "SystemExit"
+                    | "builtins.KeyboardInterrupt"
+                    | "builtins.SystemExit"
+            )
+        ),
+    }
+}
+
+/// Whether the handler passes the caught exception on to a call
+/// (`future.set_exception(exc)`, `errors.append(exc)`, `callback(exc)`): the error is
+/// delivered somewhere else rather than swallowed.
+fn hands_over(handler: &ExceptHandlerExceptHandler, name: &str) -> bool {
+    let mut found = false;
+    for stmt in &handler.body {
+        for_each_node(AnyNodeRef::from(stmt), |node| {
+            match node {
+                AnyNodeRef::StmtFunctionDef(_)
+                | AnyNodeRef::StmtClassDef(_)
+                | AnyNodeRef::ExprLambda(_) => return false,
+                AnyNodeRef::ExprCall(call) if !is_logging_call(&call.func) => {
+                    found |= call.arguments.args.iter().any(|arg| is_name(arg, name))
+                        || call
+                            .arguments
+                            .keywords
+                            .iter()
+                            .any(|kw| is_name(&kw.value, name));
+                }
+                _ => {}
+            }
+            !found
+        });
+        if found {
+            return true;
+        }
+    }
+    false
+}
+
+/// `print(...)`, `log.error(...)`, `logging.warning(...)`: logging Ctrl-C and carrying
+/// on is still swallowing it, so a logged exception is not a handed-over one.
+fn is_logging_call(func: &Expr) -> bool {
+    match func {
+        Expr::Name(name) => name.id.as_str() == "print",
+        Expr::Attribute(attr) => {
+            matches!(
+                attr.attr.as_str(),
+                "debug" | "info" | "warning" | "warn" | "error" | "exception" | "critical" | "log"
+            ) || matches!(&*attr.value, Expr::Name(n) if n.id.contains("log"))
+        }
+        _ => false,
     }
 }
 
