@@ -1,5 +1,7 @@
 //! What a rule may ask about the code around the node it is looking at.
 
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::ast::{self, AnyNodeRef, Expr, Ranged, TextRange, TextSize};
@@ -13,6 +15,8 @@ pub struct Context<'a> {
     facts: ModuleFacts<'a>,
     /// The ancestors of the node being checked, outermost first (the module is first).
     pub(crate) parents: Vec<AnyNodeRef<'a>>,
+    /// Names bound in each function body, keyed by the function's start offset.
+    local_bindings: RefCell<HashMap<TextSize, HashSet<&'a str>>>,
 }
 
 impl<'a> Context<'a> {
@@ -23,6 +27,7 @@ impl<'a> Context<'a> {
             is_stub: path.extension().is_some_and(|ext| ext == "pyi"),
             facts: ModuleFacts::collect(module),
             parents: Vec::with_capacity(64),
+            local_bindings: RefCell::new(HashMap::new()),
         }
     }
 
@@ -86,7 +91,7 @@ impl<'a> Context<'a> {
         self.ancestors().any(|node| match node {
             AnyNodeRef::StmtFunctionDef(def) => {
                 def.body.first().is_some_and(|first| first.start() <= at)
-                    && (has_parameter(&def.parameters, name) || scope::body_binds(&def.body, name))
+                    && (has_parameter(&def.parameters, name) || self.function_binds(def, name))
             }
             AnyNodeRef::ExprLambda(lambda) => {
                 lambda.body.range().contains(at)
@@ -97,6 +102,16 @@ impl<'a> Context<'a> {
             }
             _ => false,
         })
+    }
+
+    /// Whether `def`'s body binds `name`; each function's bindings are collected once
+    /// per file, however many names are looked up in it.
+    pub fn function_binds(&self, def: &'a ast::StmtFunctionDef, name: &str) -> bool {
+        let mut cache = self.local_bindings.borrow_mut();
+        cache
+            .entry(def.start())
+            .or_insert_with(|| scope::bindings(&def.body))
+            .contains(name)
     }
 
     /// The dotted name an expression refers to, resolving imports: with

@@ -6,7 +6,6 @@ use crate::ast::{
     TextRange, UnaryOp,
 };
 use crate::checker::Context;
-use crate::checker::scope::body_binds;
 use crate::checker::subtree::for_each_node;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
@@ -403,7 +402,7 @@ fn checked_arguments<'a>(
             // Comprehension targets are bound by the condition itself.
             AnyNodeRef::ExprName(name) if name.ctx == ExprContext::Load => {
                 let id = name.id.as_str();
-                if body_binds(&function.body, id) {
+                if ctx.function_binds(function, id) {
                     // Computed (or recomputed) inside the function: an invariant.
                     reads_local = true;
                 } else if let Some(&param) = parameters.iter().find(|p| **p == id) {
