@@ -61,6 +61,58 @@ impl<'a> Context<'a> {
         })
     }
 
+    /// The nearest enclosing `class`, if any (for a method, the class it belongs to).
+    pub fn enclosing_class(&self) -> Option<&'a ast::StmtClassDef> {
+        self.ancestors().find_map(|node| match node {
+            AnyNodeRef::StmtClassDef(class) => Some(class),
+            _ => None,
+        })
+    }
+
+    /// The innermost loop that repeats the current node within the current function:
+    /// a `for`/`while` statement whose body holds the node (or the `while` test, which
+    /// runs every time round; not a `for` iterable or an `else`), or a comprehension (except for its first iterable, which runs once).
+    /// Stops at a function, lambda or class boundary. `node` is the node being checked.
+    pub fn enclosing_loop(&self, node: AnyNodeRef<'a>) -> Option<AnyNodeRef<'a>> {
+        let mut child: Option<AnyNodeRef<'a>> = Some(node);
+        let mut grandchild: Option<AnyNodeRef<'a>> = None;
+        let in_body = |body: &[ast::Stmt], child: Option<AnyNodeRef>| {
+            child.is_some_and(|c| body.iter().any(|s| s.range() == c.range()))
+        };
+        for ancestor in self.ancestors() {
+            let node = ancestor;
+            let generators = match node {
+                AnyNodeRef::StmtFor(stmt) if in_body(&stmt.body, child) => return Some(node),
+                AnyNodeRef::StmtWhile(stmt)
+                    if in_body(&stmt.body, child)
+                        || child.is_some_and(|c| c.range() == stmt.test.range()) =>
+                {
+                    return Some(node);
+                }
+                AnyNodeRef::ExprListComp(comp) => Some(&comp.generators),
+                AnyNodeRef::ExprSetComp(comp) => Some(&comp.generators),
+                AnyNodeRef::ExprDictComp(comp) => Some(&comp.generators),
+                AnyNodeRef::ExprGenerator(comp) => Some(&comp.generators),
+                AnyNodeRef::StmtFunctionDef(_)
+                | AnyNodeRef::ExprLambda(_)
+                | AnyNodeRef::StmtClassDef(_) => return None,
+                _ => None,
+            };
+            if let Some(generators) = generators {
+                let first_iter = generators.first().map(|g| g.iter.range());
+                let in_first_iter = child
+                    .is_some_and(|c| Some(c.range()) == generators.first().map(|g| g.range()))
+                    && grandchild.is_some_and(|g| Some(g.range()) == first_iter);
+                if !in_first_iter {
+                    return Some(node);
+                }
+            }
+            grandchild = child;
+            child = Some(node);
+        }
+        None
+    }
+
     /// Whether the file is a test file by its path (`test_*.py`, `*_test.py`,
     /// `conftest.py`, or anywhere under a `tests`/`test` directory).
     pub fn is_test_file(&self) -> bool {
@@ -188,6 +240,67 @@ fn is_test_path(path: &Path) -> bool {
 mod tests {
     use super::is_test_path;
     use std::path::Path;
+    use std::sync::Mutex;
+
+    use crate::ast::{AnyNodeRef, NodeKind, Ranged};
+    use crate::checker::{Context, check_source};
+    use crate::registry::Dispatch;
+    use crate::rule::{Report, Rule, RuleMeta};
+
+    /// Records, for every call `f(...)`, the kind of its enclosing loop.
+    struct LoopProbe;
+    static SEEN: Mutex<Vec<(String, Option<NodeKind>)>> = Mutex::new(Vec::new());
+
+    impl Rule for LoopProbe {
+        fn meta(&self) -> &'static RuleMeta {
+            &crate::rules::syntax_error::SYNTAX_ERROR
+        }
+        fn kinds(&self) -> &'static [NodeKind] {
+            &[NodeKind::ExprCall]
+        }
+        fn check<'a>(&self, node: AnyNodeRef<'a>, ctx: &Context<'a>, _: &mut Report) {
+            let text = ctx.slice(node.range()).to_owned();
+            SEEN.lock()
+                .unwrap()
+                .push((text, ctx.enclosing_loop(node).map(|n| n.kind())));
+        }
+    }
+
+    #[test]
+    fn enclosing_loop_knows_what_repeats() {
+        let source = "\
+a()
+for x in b():
+    c()
+else:
+    d()
+while e():
+    f()
+[g() for y in h() for z in i()]
+def fn():
+    for q in r:
+        def inner():
+            j()
+";
+        check_source(
+            Path::new("m.py"),
+            source.to_owned(),
+            &Dispatch::new(&[&LoopProbe]),
+            false,
+        );
+        let seen = SEEN.lock().unwrap().clone();
+        let kind = |call: &str| seen.iter().find(|(t, _)| t == call).unwrap().1;
+        assert_eq!(kind("a()"), None);
+        assert_eq!(kind("b()"), None);
+        assert_eq!(kind("c()"), Some(NodeKind::StmtFor));
+        assert_eq!(kind("d()"), None);
+        assert_eq!(kind("e()"), Some(NodeKind::StmtWhile));
+        assert_eq!(kind("f()"), Some(NodeKind::StmtWhile));
+        assert_eq!(kind("g()"), Some(NodeKind::ExprListComp));
+        assert_eq!(kind("h()"), None);
+        assert_eq!(kind("i()"), Some(NodeKind::ExprListComp));
+        assert_eq!(kind("j()"), None);
+    }
 
     #[test]
     fn test_paths() {
