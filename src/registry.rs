@@ -8,8 +8,24 @@ use crate::rules;
 pub static RULES: &[&dyn Rule] = &[
     &rules::syntax_error::SyntaxError,
     &rules::none_comparison::NoneComparison,
+    &rules::bool_comparison::BoolComparison,
+    &rules::is_literal::IsLiteral,
+    &rules::type_comparison::TypeComparison,
+    &rules::unhashable_literal_key::UnhashableLiteralKey,
+    &rules::python2_leftover::Python2Leftover,
+    &rules::shallow_copy_grid::ShallowCopyGrid,
+    &rules::modify_while_iterating::ModifyWhileIterating,
+    &rules::list_pop_front::ListPopFront,
+    &rules::list_membership_in_loop::ListMembershipInLoop,
+    &rules::string_concat_in_loop::StringConcatInLoop,
+    &rules::list_comprehension_in_reducer::ListComprehensionInReducer,
     &rules::mutable_default_arg::MutableDefaultArg,
     &rules::late_binding_closure::LateBindingClosure,
+    &rules::call_in_default_arg::CallInDefaultArg,
+    &rules::lambda_assignment::LambdaAssignment,
+    &rules::missing_functools_wraps::MissingFunctoolsWraps,
+    &rules::unbound_local::UnboundLocal,
+    &rules::truthy_none_trap::TruthyNoneTrap,
     &rules::bare_except::BareExcept,
     &rules::assert_for_validation::AssertForValidation,
 ];
@@ -90,7 +106,7 @@ mod tests {
             assert!(
                 meta.name
                     .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-'),
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                 "{}",
                 meta.name
             );

@@ -158,7 +158,7 @@ fn pep263_bom_and_crlf_keep_positions_right() {
         "bom.py",
         b"\xEF\xBB\xBFdef f(a={}):\r\n    pass\r\n",
     );
-    write(dir.path(), "wide.py", "s = 'ééé'; f = lambda x=[]: x\n");
+    write(dir.path(), "wide.py", "s = 'ééé'; print(lambda x=[]: x)\n");
     let out = pitfall(&["check", "--output-format", "json", "."], dir.path());
     let positions: Vec<(String, u64, u64)> = json(&out)
         .iter()
@@ -176,7 +176,7 @@ fn pep263_bom_and_crlf_keep_positions_right() {
             ("./bom.py".to_owned(), 1, 9),
             ("./latin.py".to_owned(), 3, 9),
             // Columns count characters, not bytes.
-            ("./wide.py".to_owned(), 1, 25),
+            ("./wide.py".to_owned(), 1, 27),
         ]
     );
 }
@@ -299,7 +299,7 @@ fn syntax_errors_are_findings_and_other_rules_still_run() {
     write(
         dir.path(),
         "broken.py",
-        "def f(x=[]):\n    return x\n\nprint 'py2'\n\ndef g(y={}):\n    pass\n",
+        "def f(x=[]):\n    return x\n\nx = 1 +* 2\n\ndef g(y={}):\n    pass\n",
     );
     let out = pitfall(
         &["check", "--output-format", "concise", "broken.py"],
@@ -314,7 +314,7 @@ fn syntax_errors_are_findings_and_other_rules_still_run() {
         codes,
         [
             "broken.py:1:9: PF301",
-            "broken.py:4:7: PF000",
+            "broken.py:4:8: PF000",
             "broken.py:6:9: PF301"
         ]
     );

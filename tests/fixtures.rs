@@ -43,7 +43,12 @@ fn fixtures_flag_exactly_the_marked_lines() {
         let mut positives = 0;
         for file in common::python_files(&dir) {
             let text = std::fs::read_to_string(&file).unwrap();
-            let expected = common::expected_markers(&text);
+            // Markers for other rules (a fixture line may rightly trip two rules) are
+            // checked by the binary test, which runs every rule.
+            let expected: Vec<(usize, String)> = common::expected_markers(&text)
+                .into_iter()
+                .filter(|(_, marked)| marked == &name || marked == "syntax-error")
+                .collect();
             positives += expected.len();
             let result = check_source(&file, text, &dispatch, false);
             let mut actual: Vec<(usize, String)> = result

@@ -16,6 +16,7 @@ use crate::finding::Finding;
 use crate::noqa::{self, NoqaMap};
 use crate::registry::Dispatch;
 use crate::rule::Diagnostic;
+use crate::rules::python2_leftover;
 use crate::rules::syntax_error::SYNTAX_ERROR;
 use crate::source::{self, SourceText};
 
@@ -90,6 +91,16 @@ pub fn check_source(
         let range = before_trailing_newlines(&source.text, error.range);
         let line = source.line_number(range.start());
         if !error_lines.insert(line) {
+            continue;
+        }
+        // A Python 2 line is reported as what it is, with a fix, not as a bare syntax
+        // error — unless python2-leftover is off, when the syntax error must still show.
+        if let Some(python2) = dispatch
+            .is_enabled(&python2_leftover::META)
+            .then(|| python2_leftover::diagnose_syntax_error(&source.text, range, &error.message))
+            .flatten()
+        {
+            diagnostics.push(python2);
             continue;
         }
         diagnostics.push(Diagnostic {

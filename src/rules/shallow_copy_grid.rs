@@ -1,0 +1,341 @@
+//! PF201: `[[0] * 3] * 3` — repeating a list copies references, so every row is one object.
+//!
+//! `seq * n` builds a sequence holding the *same* elements `n` times over. With an
+//! immutable element (`[0] * 3`, `[None] * n`) that is harmless; with a mutable one
+//! (`[[]] * n`, `[{}] * n`) every slot is the same list or dict, and changing one row
+//! changes them all. The rule stays silent when the repeated sequence is only read: a
+//! comparison operand, an `assert*` argument, an array constructor's input, a starred
+//! call argument (`product(*[[0, 1]] * 3)`), or a name whose rows are only ever replaced
+//! (`rows[i] = [...]`), never changed in place.
+
+use crate::ast::{AnyNodeRef, Expr, ExprBinOp, NodeKind, Operator, Ranged, UnaryOp};
+use crate::checker::Context;
+use crate::checker::subtree::for_each_node;
+use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "PF201",
+    name: "shallow-copy-grid",
+    summary: "repeating a list with `*` repeats references to one mutable element, so every row is the same object",
+    severity: Severity::Error,
+    topic: Topic::DataStructures,
+    doc: include_str!("../../rules/shallow-copy-grid.md"),
+    fix: FixAvailability::None,
+    equivalents: &[Equivalent {
+        tool: "wemake-python-styleguide",
+        code: "WPS435",
+        name: "ListMultiplyViolation",
+    }],
+};
+
+/// Calls that build a new mutable container, by qualified name, and what they build.
+const MUTABLE_FACTORIES: &[(&str, &str)] = &[
+    ("list", "list"),
+    ("dict", "dict"),
+    ("set", "set"),
+    ("bytearray", "bytearray"),
+    ("collections.deque", "deque"),
+    ("collections.defaultdict", "defaultdict"),
+    ("collections.OrderedDict", "OrderedDict"),
+    ("collections.Counter", "Counter"),
+];
+
+/// Methods that change a list, dict or set in place.
+const MUTATING_METHODS: &[&str] = &[
+    "append",
+    "extend",
+    "insert",
+    "remove",
+    "pop",
+    "clear",
+    "sort",
+    "reverse",
+    "add",
+    "discard",
+    "update",
+    "setdefault",
+    "popitem",
+    "difference_update",
+    "intersection_update",
+    "symmetric_difference_update",
+];
+
+/// Libraries whose array constructors copy nested lists into their own storage.
+const COPYING_LIBRARIES: &[&str] = &[
+    "numpy",
+    "torch",
+    "pandas",
+    "tensorflow",
+    "jax",
+    "scipy",
+    "sympy",
+    "cupy",
+];
+
+/// Constructor names (last segment) that copy a nested list into a matrix or array.
+const COPYING_CONSTRUCTORS: &[&str] = &[
+    "array",
+    "asarray",
+    "matrix",
+    "tensor",
+    "Matrix",
+    "ImmutableMatrix",
+    "DataFrame",
+];
+
+/// Nesting deeper than this is not compared when matching `grid` with `self.grid`.
+const MAX_TARGET_DEPTH: usize = 8;
+
+pub struct ShallowCopyGrid;
+
+impl Rule for ShallowCopyGrid {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::ExprBinOp]
+    }
+
+    fn check<'a>(&self, node: AnyNodeRef<'a>, ctx: &Context<'a>, report: &mut Report) {
+        let AnyNodeRef::ExprBinOp(binop) = node else {
+            return;
+        };
+        if binop.op != Operator::Mult {
+            return;
+        }
+        let (seq, count) = match (&*binop.left, &*binop.right) {
+            (left @ (Expr::List(_) | Expr::Tuple(_)), right) => (left, right),
+            (left, right @ (Expr::List(_) | Expr::Tuple(_))) => (right, left),
+            _ => return,
+        };
+        if !may_repeat(count) {
+            return;
+        }
+        let elements = match seq {
+            Expr::List(list) => &list.elts,
+            Expr::Tuple(tuple) => &tuple.elts,
+            _ => return,
+        };
+        let Some((element, kind)) = elements
+            .iter()
+            .find_map(|e| mutable_kind(e, ctx).map(|kind| (e, kind)))
+        else {
+            return;
+        };
+        if only_read(binop, ctx) {
+            return;
+        }
+        let holder = holder_of(ctx);
+        let rows = holder.map(|h| row_use(h, ctx)).unwrap_or_default();
+        // Rows only ever replaced whole are placeholders; and tests often build
+        // read-only data this way, so there a row must be seen changing in place.
+        if !rows.mutated && (rows.replaced || ctx.in_test_code()) {
+            return;
+        }
+
+        let count_text = short(ctx.text_of(count), 30).unwrap_or("n");
+        let expr = match short(ctx.text_of(binop), 50) {
+            Some(text) => format!("`{text}`"),
+            None => "this repetition".to_owned(),
+        };
+        let times = match (count, short(ctx.text_of(count), 30)) {
+            (Expr::NumberLiteral(_), Some(text)) => format!("{text} times"),
+            (_, Some(text)) => format!("`{text}` times"),
+            (_, None) => "many times".to_owned(),
+        };
+        let whose = match holder.and_then(|h| short(ctx.text_of(h), 30)) {
+            Some(name) => format!(
+                "every element of `{name}` is that one object, so changing `{name}[0]` in place changes all of them"
+            ),
+            None => {
+                "every element is that one object, so changing one in place changes all of them"
+                    .to_owned()
+            }
+        };
+        let help = match (elements.len(), short(ctx.text_of(element), 40)) {
+            (1, Some(element)) => format!(
+                "build a new {kind} for each element with a comprehension: `[{element} for _ in range({count_text})]`"
+            ),
+            _ => format!(
+                "build the elements with a comprehension, which evaluates them afresh each time: `[... for _ in range({count_text})]`"
+            ),
+        };
+        report.add(
+            binop.range(),
+            format!("{expr} repeats a reference to one {kind} {times} rather than making new ones: {whose}"),
+            help,
+        );
+    }
+}
+
+/// Whether `count` may be more than one: not the literals `0` or `1` (or a negative
+/// number), and not a sequence or string (which would make this something else).
+fn may_repeat(count: &Expr) -> bool {
+    match count {
+        Expr::NumberLiteral(number) => number
+            .value
+            .as_int()
+            .and_then(|int| int.as_u64())
+            .is_none_or(|n| n > 1),
+        Expr::UnaryOp(unary) => unary.op != UnaryOp::USub,
+        Expr::List(_)
+        | Expr::Tuple(_)
+        | Expr::StringLiteral(_)
+        | Expr::BytesLiteral(_)
+        | Expr::FString(_)
+        | Expr::BooleanLiteral(_)
+        | Expr::NoneLiteral(_) => false,
+        _ => true,
+    }
+}
+
+/// What kind of mutable object `expr` creates afresh, if it creates one.
+fn mutable_kind(expr: &Expr, ctx: &Context) -> Option<&'static str> {
+    match expr {
+        Expr::List(_) | Expr::ListComp(_) => Some("list"),
+        Expr::Dict(_) | Expr::DictComp(_) => Some("dict"),
+        Expr::Set(_) | Expr::SetComp(_) => Some("set"),
+        // `[0] * 3` and `[0] + tail` build a list too.
+        Expr::BinOp(inner) if matches!(inner.op, Operator::Mult | Operator::Add) => {
+            (matches!(*inner.left, Expr::List(_)) || matches!(*inner.right, Expr::List(_)))
+                .then_some("list")
+        }
+        Expr::Call(call) => {
+            let name = ctx.qualified_name(&call.func)?;
+            MUTABLE_FACTORIES
+                .iter()
+                .find(|(factory, _)| *factory == name)
+                .map(|&(_, kind)| kind)
+        }
+        _ => None,
+    }
+}
+
+/// Whether the repeated sequence is only read where it stands: compared, unpacked into
+/// a call, checked by an assertion, or copied into an array.
+fn only_read(binop: &ExprBinOp, ctx: &Context) -> bool {
+    let mut ancestors = ctx.ancestors().skip_while(|node| {
+        // `[[]] * n + [[1]]` and `([[]] * n)` stand for the same value.
+        matches!(node, AnyNodeRef::ExprBinOp(outer) if outer.op == Operator::Add)
+    });
+    let Some(parent) = ancestors.next() else {
+        return false;
+    };
+    match parent {
+        AnyNodeRef::ExprCompare(_) => true,
+        AnyNodeRef::ExprStarred(_) => ancestors
+            .find(|node| !matches!(node, AnyNodeRef::Arguments(_)))
+            .is_some_and(|node| matches!(node, AnyNodeRef::ExprCall(_))),
+        AnyNodeRef::Arguments(_) | AnyNodeRef::Keyword(_) => ancestors
+            .find(|node| !matches!(node, AnyNodeRef::Arguments(_) | AnyNodeRef::Keyword(_)))
+            .is_some_and(
+                |node| matches!(node, AnyNodeRef::ExprCall(call) if reading_call(&call.func, ctx)),
+            ),
+        AnyNodeRef::ExprCall(call) => {
+            call.func.range() != binop.range() && reading_call(&call.func, ctx)
+        }
+        _ => false,
+    }
+}
+
+/// `self.assertEqual(...)`, `np.array(...)`, `Matrix(...)`, `print(...)`: calls that
+/// only read their argument or copy it.
+fn reading_call(func: &Expr, ctx: &Context) -> bool {
+    let last = match func {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attr) => attr.attr.as_str(),
+        _ => return false,
+    };
+    if last.starts_with("assert") || matches!(last, "print" | "str" | "repr" | "len") {
+        return true;
+    }
+    let qualified = ctx.qualified_name(func).unwrap_or_default();
+    let root = qualified.split('.').next().unwrap_or_default();
+    COPYING_LIBRARIES.contains(&root) || COPYING_CONSTRUCTORS.contains(&last)
+}
+
+/// The name or attribute the repeated sequence is assigned to (`grid = [[0] * 3] * 3`,
+/// `self.rows: list = [[]] * n + ...`), if it is assigned to one.
+fn holder_of<'a>(ctx: &Context<'a>) -> Option<&'a Expr> {
+    let parent = ctx
+        .ancestors()
+        .find(|node| !matches!(node, AnyNodeRef::ExprBinOp(outer) if outer.op == Operator::Add))?;
+    let target = match parent {
+        AnyNodeRef::StmtAssign(assign) if assign.targets.len() == 1 => assign.targets.first()?,
+        AnyNodeRef::StmtAnnAssign(assign) => &assign.target,
+        _ => return None,
+    };
+    matches!(target, Expr::Name(_) | Expr::Attribute(_)).then_some(target)
+}
+
+/// What the code that can see `holder` does with its rows.
+#[derive(Default)]
+struct RowUse {
+    /// A row is replaced whole: `rows[i] = [...]`.
+    replaced: bool,
+    /// A row is changed in place: `rows[i][j] = x`, `rows[i].append(x)`, `rows[i] += [x]`.
+    mutated: bool,
+}
+
+/// How the function (for a name) or class (for an attribute) holding `holder` uses its
+/// rows; at module level, the module.
+fn row_use(holder: &Expr, ctx: &Context) -> RowUse {
+    let scope = match holder {
+        Expr::Attribute(_) => ctx
+            .ancestors()
+            .find(|node| matches!(node, AnyNodeRef::StmtClassDef(_))),
+        _ => ctx
+            .ancestors()
+            .find(|node| matches!(node, AnyNodeRef::StmtFunctionDef(_))),
+    }
+    .or_else(|| ctx.ancestors().last());
+    let Some(scope) = scope else {
+        return RowUse::default();
+    };
+    let is_row =
+        |expr: &Expr| matches!(expr, Expr::Subscript(sub) if same_target(&sub.value, holder, 0));
+    let in_row = |expr: &Expr| matches!(expr, Expr::Subscript(sub) if is_row(&sub.value));
+    let mut replaced = false;
+    let mut mutated = false;
+    for_each_node(scope, |node| {
+        match node {
+            AnyNodeRef::StmtAssign(assign) => {
+                for target in &assign.targets {
+                    replaced |= is_row(target);
+                    mutated |= in_row(target);
+                }
+            }
+            AnyNodeRef::StmtAugAssign(assign) => {
+                mutated |= is_row(&assign.target) || in_row(&assign.target);
+            }
+            AnyNodeRef::StmtDelete(delete) => mutated |= delete.targets.iter().any(in_row),
+            AnyNodeRef::ExprCall(call) => {
+                mutated |= matches!(&*call.func, Expr::Attribute(attr)
+                    if MUTATING_METHODS.contains(&attr.attr.as_str()) && is_row(&attr.value));
+            }
+            _ => {}
+        }
+        !mutated
+    });
+    RowUse { replaced, mutated }
+}
+
+/// Whether two targets name the same variable or attribute chain (`grid`, `self.grid`).
+fn same_target(a: &Expr, b: &Expr, depth: usize) -> bool {
+    if depth > MAX_TARGET_DEPTH {
+        return false;
+    }
+    match (a, b) {
+        (Expr::Name(a), Expr::Name(b)) => a.id == b.id,
+        (Expr::Attribute(a), Expr::Attribute(b)) => {
+            a.attr.as_str() == b.attr.as_str() && same_target(&a.value, &b.value, depth + 1)
+        }
+        _ => false,
+    }
+}
+
+/// `text` if it fits on one short line, for quoting in a message.
+fn short(text: &str, max: usize) -> Option<&str> {
+    (text.len() <= max && !text.contains('\n')).then_some(text)
+}
