@@ -135,6 +135,25 @@ impl<'a> Context<'a> {
             })
     }
 
+    /// The module-level class an expression names (`Base` in `class C(Base)`), when the
+    /// name is not rebound locally.
+    pub fn resolve_class(&self, expr: &Expr) -> Option<&'a ast::StmtClassDef> {
+        let Expr::Name(name) = expr else {
+            return None;
+        };
+        let class = self.facts.class(name.id.as_str())?;
+        (!self.is_local_binding(name.id.as_str(), name.start())).then_some(class)
+    }
+
+    /// The module-level function an expression names, when not rebound locally.
+    pub fn resolve_function(&self, expr: &Expr) -> Option<&'a ast::StmtFunctionDef> {
+        let Expr::Name(name) = expr else {
+            return None;
+        };
+        let def = self.facts.function(name.id.as_str())?;
+        (!self.is_local_binding(name.id.as_str(), name.start())).then_some(def)
+    }
+
     /// Whether `name`, read at offset `at`, is a local of an enclosing function or
     /// lambda (a parameter, or bound in its body), so it does not mean a module-level
     /// or builtin object. Defaults and decorators run in the outer scope, so a function

@@ -18,6 +18,10 @@ pub struct ModuleFacts<'a> {
     imported_roots: HashSet<String>,
     /// Names bound at module level by `def`, `class`, assignment or `for`.
     module_bindings: HashSet<&'a str>,
+    /// Module-level classes by name (the last definition wins, as at run time).
+    classes: HashMap<&'a str, &'a ast::StmtClassDef>,
+    /// Module-level functions by name, `async def` included.
+    functions: HashMap<&'a str, &'a ast::StmtFunctionDef>,
 }
 
 impl<'a> ModuleFacts<'a> {
@@ -35,6 +39,21 @@ impl<'a> ModuleFacts<'a> {
     /// Whether the module imports `root` (or a submodule of it) anywhere.
     pub fn imports_module(&self, root: &str) -> bool {
         self.imported_roots.contains(root)
+    }
+
+    /// The module-level class called `name`, if the module defines one.
+    pub fn class(&self, name: &str) -> Option<&'a ast::StmtClassDef> {
+        self.classes.get(name).copied()
+    }
+
+    /// The module-level function called `name`, if the module defines one.
+    pub fn function(&self, name: &str) -> Option<&'a ast::StmtFunctionDef> {
+        self.functions.get(name).copied()
+    }
+
+    /// Every module-level class, in no particular order.
+    pub fn classes(&self) -> impl Iterator<Item = &'a ast::StmtClassDef> + '_ {
+        self.classes.values().copied()
     }
 
     /// Whether the module binds `name` itself (so a builtin of that name is shadowed).
@@ -91,12 +110,14 @@ impl<'a> ModuleFacts<'a> {
             Stmt::FunctionDef(def) => {
                 if module_level {
                     self.module_bindings.insert(def.name.as_str());
+                    self.functions.insert(def.name.as_str(), def);
                 }
                 self.visit_body(&def.body, inner, false);
             }
             Stmt::ClassDef(class) => {
                 if module_level {
                     self.module_bindings.insert(class.name.as_str());
+                    self.classes.insert(class.name.as_str(), class);
                 }
                 self.visit_body(&class.body, inner, false);
             }
@@ -169,5 +190,34 @@ impl<'a> ModuleFacts<'a> {
             Expr::Starred(starred) => self.bind_target(&starred.value, depth + 1),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn symbol_table_of_a_module() {
+        let parsed = crate::ast::parse(
+            "import numpy as np\nfrom collections import deque as dq\nfrom . import sibling\n\nclass A: pass\nif True:\n    class B(A): pass\nasync def fetch(): pass\ndef helper():\n    class Inner: pass\n    import json\nx, (y, z) = 1, (2, 3)\n",
+            false,
+        );
+        let facts = ModuleFacts::collect(&parsed.module);
+        assert_eq!(facts.import_of("np"), Some("numpy"));
+        assert_eq!(facts.import_of("dq"), Some("collections.deque"));
+        assert_eq!(facts.import_of("sibling"), Some(".sibling"));
+        assert!(facts.imports_module("json") && facts.imports_module("numpy"));
+        assert!(facts.class("A").is_some() && facts.class("B").is_some());
+        assert!(
+            facts.class("Inner").is_none(),
+            "nested classes are not module-level"
+        );
+        assert!(facts.function("fetch").is_some_and(|f| f.is_async));
+        assert!(facts.function("helper").is_some_and(|f| !f.is_async));
+        for name in ["x", "y", "z", "A", "fetch", "np"] {
+            assert!(facts.binds(name), "{name}");
+        }
+        assert!(!facts.binds("Inner"));
     }
 }
