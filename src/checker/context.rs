@@ -3,10 +3,15 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::rc::Rc;
 
-use crate::ast::{self, AnyNodeRef, Expr, Ranged, TextRange, TextSize};
+use crate::ast::{self, AnyNodeRef, Expr, NodeKind, Ranged, TextRange, TextSize};
+use crate::checker::bindings::{self, BlockValue, ClassAttribute, ScopeBindings, Target};
 use crate::checker::facts::ModuleFacts;
 use crate::checker::scope;
+
+/// What `Context::class_attribute` found for one class and attribute.
+type ClassAttributeAnswer<'a> = Option<Rc<ClassAttribute<'a>>>;
 
 pub struct Context<'a> {
     source: &'a str,
@@ -17,6 +22,12 @@ pub struct Context<'a> {
     pub(crate) parents: Vec<AnyNodeRef<'a>>,
     /// Names bound in each function body, keyed by the function's start offset.
     local_bindings: RefCell<HashMap<TextSize, HashSet<&'a str>>>,
+    /// What each function, class and module binds, keyed by its kind and start offset.
+    scope_bindings: RefCell<HashMap<(NodeKind, TextSize), Rc<ScopeBindings<'a>>>>,
+    /// The `self.` attributes each class's methods assign, by class and attribute.
+    class_attributes: RefCell<HashMap<(TextSize, &'a str), ClassAttributeAnswer<'a>>>,
+    /// The last module-level binding of each name asked about.
+    module_bindings: RefCell<HashMap<&'a str, Option<BlockValue<'a>>>>,
 }
 
 impl<'a> Context<'a> {
@@ -28,6 +39,9 @@ impl<'a> Context<'a> {
             facts: ModuleFacts::collect(module),
             parents: Vec::with_capacity(64),
             local_bindings: RefCell::new(HashMap::new()),
+            scope_bindings: RefCell::new(HashMap::new()),
+            class_attributes: RefCell::new(HashMap::new()),
+            module_bindings: RefCell::new(HashMap::new()),
         }
     }
 
@@ -183,6 +197,49 @@ impl<'a> Context<'a> {
             .entry(def.start())
             .or_insert_with(|| scope::bindings(&def.body))
             .contains(name)
+    }
+
+    /// Every binding `scope` (a function, class or module) makes, by variable; collected
+    /// once per scope, however many variables are looked up in it.
+    pub fn scope_bindings(&self, scope: AnyNodeRef<'a>) -> Rc<ScopeBindings<'a>> {
+        let key = (scope.kind(), scope.start());
+        if let Some(found) = self.scope_bindings.borrow().get(&key) {
+            return Rc::clone(found);
+        }
+        let found = Rc::new(ScopeBindings::collect(scope));
+        self.scope_bindings
+            .borrow_mut()
+            .insert(key, Rc::clone(&found));
+        found
+    }
+
+    /// The values the methods of `class` assign to `self.<attr>` (see
+    /// `ClassAttribute::collect`); each class and attribute is traced once per file.
+    pub fn class_attribute(
+        &self,
+        class: &'a ast::StmtClassDef,
+        attr: &'a str,
+    ) -> Option<Rc<ClassAttribute<'a>>> {
+        self.class_attributes
+            .borrow_mut()
+            .entry((class.start(), attr))
+            .or_insert_with(|| ClassAttribute::collect(class, attr).map(Rc::new))
+            .clone()
+    }
+
+    /// The last plain module-level binding of `name` (see `bindings::trace_block`); each
+    /// name is traced once per file.
+    pub fn module_binding(
+        &self,
+        module: &'a ast::ModModule,
+        name: &'a str,
+    ) -> Option<BlockValue<'a>> {
+        if let Some(&found) = self.module_bindings.borrow().get(name) {
+            return found;
+        }
+        let found = bindings::trace_block(&module.body, Target::Name(name), self);
+        self.module_bindings.borrow_mut().insert(name, found);
+        found
     }
 
     /// The dotted name an expression refers to, resolving imports: with

@@ -1,5 +1,6 @@
 //! Checking one file: decode, parse, walk once with all rules, apply `# noqa`.
 
+pub mod bindings;
 mod context;
 pub mod facts;
 pub mod scope;

@@ -8,7 +8,9 @@
 
 use crate::ast::{AnyNodeRef, Expr, ExprCall, NodeKind, Operator, Ranged, Stmt};
 use crate::checker::Context;
-use crate::checker::subtree::for_each_node;
+use crate::checker::bindings::{
+    Kind, agreed, assigned_in, block_holding, evidence, is_scope, is_target_chain, same_target,
+};
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
@@ -74,9 +76,6 @@ const MUTATORS: &[&str] = &[
     "popleft",
 ];
 
-/// Nesting deeper than this is not compared when matching `self.items` chains.
-const MAX_TARGET_DEPTH: usize = 8;
-
 pub struct ModifyWhileIterating;
 
 impl Rule for ModifyWhileIterating {
@@ -98,7 +97,7 @@ impl Rule for ModifyWhileIterating {
             return;
         };
         // A class iterating itself defines its own `__iter__`, which may well copy.
-        if !is_target_chain(receiver, 0)
+        if !is_target_chain(receiver)
             || matches!(receiver, Expr::Name(name) if matches!(name.id.as_str(), "self" | "cls"))
         {
             return;
@@ -138,7 +137,7 @@ impl Rule for ModifyWhileIterating {
         if !changes_size(change, kind, &stmt.target)
             || is_move(change, receiver, &chain)
             || leaves_loop(&chain, stmt)
-            || rebinds(stmt, receiver)
+            || assigned_in(&stmt.body, receiver)
         {
             return;
         }
@@ -243,18 +242,6 @@ enum Change<'a> {
     InPlace(Operator),
 }
 
-/// What the receiver is.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    List,
-    Dict,
-    Set,
-    Deque,
-    /// Known to be something else (a class instance, a call's result from a library).
-    Other,
-    Unknown,
-}
-
 /// How the loop reaches the collection: directly (`for x in xs`, `enumerate(xs)`) or
 /// through a dict view (`d.items()`).
 #[derive(Clone, Copy)]
@@ -289,7 +276,7 @@ fn change_of<'a>(node: AnyNodeRef<'a>) -> Option<(Change<'a>, &'a Expr)> {
 
 /// Whether `iter` iterates `receiver` itself (not a copy of it), and how.
 fn iterates(iter: &Expr, receiver: &Expr, ctx: &Context) -> Option<Via> {
-    if same_target(iter, receiver, 0) {
+    if same_target(iter, receiver) {
         return Some(Via::Direct);
     }
     let Expr::Call(call) = iter else {
@@ -300,12 +287,12 @@ fn iterates(iter: &Expr, receiver: &Expr, ctx: &Context) -> Option<Via> {
         Expr::Attribute(attr)
             if matches!(attr.attr.as_str(), "keys" | "values" | "items")
                 && call.arguments.is_empty()
-                && same_target(&attr.value, receiver, 0) =>
+                && same_target(&attr.value, receiver) =>
         {
             Some(Via::DictView)
         }
         func if ctx.is_builtin(func, "enumerate")
-            && first.is_some_and(|arg| same_target(arg, receiver, 0)) =>
+            && first.is_some_and(|arg| same_target(arg, receiver)) =>
         {
             Some(Via::Direct)
         }
@@ -395,7 +382,7 @@ fn changes_size(change: Change, kind: Kind, target: &Expr) -> bool {
 fn is_move(change: Change, receiver: &Expr, chain: &[AnyNodeRef]) -> bool {
     let is_call_on = |call: &ExprCall, method: &str| {
         matches!(&*call.func, Expr::Attribute(attr)
-            if attr.attr.as_str() == method && same_target(&attr.value, receiver, 0))
+            if attr.attr.as_str() == method && same_target(&attr.value, receiver))
     };
     match change {
         Change::Method("insert", args) => {
@@ -490,174 +477,19 @@ fn last_segment(expr: &Expr) -> Option<&str> {
     }
 }
 
-/// The statement list of `parent` that holds `child`.
-fn block_holding<'a>(parent: AnyNodeRef<'a>, child: AnyNodeRef<'a>) -> Option<&'a [Stmt]> {
-    let blocks: [&'a [Stmt]; 3] = match parent {
-        AnyNodeRef::StmtFor(s) => [&s.body, &s.orelse, &[]],
-        AnyNodeRef::StmtWhile(s) => [&s.body, &s.orelse, &[]],
-        AnyNodeRef::StmtIf(s) => [&s.body, &[], &[]],
-        AnyNodeRef::ElifElseClause(c) => [&c.body, &[], &[]],
-        AnyNodeRef::StmtWith(s) => [&s.body, &[], &[]],
-        AnyNodeRef::StmtTry(s) => [&s.body, &s.orelse, &s.finalbody],
-        AnyNodeRef::ExceptHandlerExceptHandler(h) => [&h.body, &[], &[]],
-        AnyNodeRef::MatchCase(c) => [&c.body, &[], &[]],
-        _ => return None,
-    };
-    blocks
-        .into_iter()
-        .find(|block| block.iter().any(|s| AnyNodeRef::from(s).ptr_eq(child)))
-}
-
-/// Whether the loop body assigns the receiver afresh (`items = [...]`), after which
-/// the changes apply to a different object than the one being iterated.
-fn rebinds(stmt: &crate::ast::StmtFor, receiver: &Expr) -> bool {
-    let mut rebound = false;
-    for body_stmt in &stmt.body {
-        for_each_node(AnyNodeRef::from(body_stmt), |node| {
-            match node {
-                AnyNodeRef::StmtAssign(assign) => {
-                    rebound |= assign.targets.iter().any(|t| same_target(t, receiver, 0));
-                }
-                AnyNodeRef::StmtAnnAssign(assign) => {
-                    rebound |= same_target(&assign.target, receiver, 0);
-                }
-                AnyNodeRef::StmtFor(inner) => rebound |= same_target(&inner.target, receiver, 0),
-                _ => {}
-            }
-            !rebound && !is_scope(node)
-        });
+/// What `receiver` is, from its assignments and annotations (`bindings::evidence`).
+/// An attribute the class never assigns comes from a base class we cannot see.
+fn binding_kind<'a>(receiver: &'a Expr, ctx: &Context<'a>) -> Kind {
+    match evidence(receiver, ctx) {
+        None => Kind::Unknown,
+        Some(found) if found.is_empty() && matches!(receiver, Expr::Attribute(_)) => Kind::Other,
+        Some(found) => agreed(found.iter().map(|e| match e.kind {
+            Kind::List | Kind::Dict | Kind::Set | Kind::Deque | Kind::Unknown => e.kind,
+            // A mutable sequence, walked by index like a list.
+            Kind::ByteArray => Kind::Unknown,
+            _ => Kind::Other,
+        })),
     }
-    rebound
-}
-
-/// What `receiver` is bound to in the function that binds it (or the module), or for
-/// `self.x` in the enclosing class. Any binding to a non-collection wins.
-fn binding_kind(receiver: &Expr, ctx: &Context) -> Kind {
-    let mut kinds = Vec::new();
-    let scope = match receiver {
-        Expr::Name(name) => match ctx.enclosing_function() {
-            Some(def) if ctx.is_local_binding(name.id.as_str(), name.start()) => {
-                let id = name.id.as_str();
-                if let Some(param) = def.parameters.iter().find(|p| p.name().as_str() == id) {
-                    kinds.push(param.annotation().map_or(Kind::Unknown, annotation_kind));
-                }
-                Some(AnyNodeRef::from(def))
-            }
-            _ => ctx.ancestors().last(),
-        },
-        Expr::Attribute(attr) if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "self") => {
-            ctx.enclosing_class().map(AnyNodeRef::from)
-        }
-        _ => None,
-    };
-    let Some(scope) = scope else {
-        return Kind::Unknown;
-    };
-    for_each_node(scope, |node| {
-        match node {
-            AnyNodeRef::StmtAssign(assign)
-                if assign.targets.iter().any(|t| same_target(t, receiver, 0)) =>
-            {
-                kinds.push(value_kind(&assign.value, ctx));
-            }
-            AnyNodeRef::StmtAnnAssign(assign) if same_target(&assign.target, receiver, 0) => {
-                kinds.push(annotation_kind(&assign.annotation));
-            }
-            _ => {}
-        }
-        // Names stay in their own function; `self.` attributes are set in any method.
-        scope.ptr_eq(node)
-            || !is_scope(node)
-            || (matches!(receiver, Expr::Attribute(_))
-                && matches!(node, AnyNodeRef::StmtFunctionDef(_)))
-    });
-    // An attribute the class never sets comes from a base class we cannot see.
-    if kinds.contains(&Kind::Other) || (kinds.is_empty() && matches!(receiver, Expr::Attribute(_)))
-    {
-        return Kind::Other;
-    }
-    let known: Vec<Kind> = kinds.into_iter().filter(|k| *k != Kind::Unknown).collect();
-    match known.split_first() {
-        Some((first, rest)) if rest.iter().all(|k| k == first) => *first,
-        _ => Kind::Unknown,
-    }
-}
-
-fn value_kind(value: &Expr, ctx: &Context) -> Kind {
-    match value {
-        Expr::List(_) | Expr::ListComp(_) => Kind::List,
-        Expr::Dict(_) | Expr::DictComp(_) => Kind::Dict,
-        Expr::Set(_) | Expr::SetComp(_) => Kind::Set,
-        Expr::Call(call) => match ctx.qualified_name(&call.func).as_deref() {
-            Some("list" | "sorted") => Kind::List,
-            Some(
-                "dict"
-                | "collections.defaultdict"
-                | "collections.OrderedDict"
-                | "collections.Counter",
-            ) => Kind::Dict,
-            Some("set") => Kind::Set,
-            Some("collections.deque") => Kind::Deque,
-            _ => match &*call.func {
-                Expr::Name(name) if name.id.starts_with(char::is_uppercase) => Kind::Other,
-                _ => Kind::Unknown,
-            },
-        },
-        Expr::Tuple(_) | Expr::StringLiteral(_) | Expr::NumberLiteral(_) => Kind::Other,
-        _ => Kind::Unknown,
-    }
-}
-
-/// What an annotation says, by its outermost name: `list[int]`, `dict`, `set[str]`.
-fn annotation_kind(annotation: &Expr) -> Kind {
-    let head = match annotation {
-        Expr::Subscript(sub) => &*sub.value,
-        other => other,
-    };
-    let name = match head {
-        Expr::Name(name) => name.id.as_str(),
-        Expr::Attribute(attr) => attr.attr.as_str(),
-        _ => return Kind::Unknown,
-    };
-    match name {
-        "list" | "List" => Kind::List,
-        "dict" | "Dict" | "defaultdict" | "DefaultDict" | "OrderedDict" | "Counter" => Kind::Dict,
-        "set" | "Set" => Kind::Set,
-        "deque" | "Deque" => Kind::Deque,
-        "Optional" | "Union" | "Annotated" => Kind::Unknown,
-        _ => Kind::Other,
-    }
-}
-
-/// `xs`, `self.items`: a name or an attribute chain on a name.
-fn is_target_chain(expr: &Expr, depth: usize) -> bool {
-    match expr {
-        Expr::Name(_) => true,
-        Expr::Attribute(attr) if depth < MAX_TARGET_DEPTH => {
-            is_target_chain(&attr.value, depth + 1)
-        }
-        _ => false,
-    }
-}
-
-fn same_target(a: &Expr, b: &Expr, depth: usize) -> bool {
-    if depth > MAX_TARGET_DEPTH {
-        return false;
-    }
-    match (a, b) {
-        (Expr::Name(a), Expr::Name(b)) => a.id == b.id,
-        (Expr::Attribute(a), Expr::Attribute(b)) => {
-            a.attr.as_str() == b.attr.as_str() && same_target(&a.value, &b.value, depth + 1)
-        }
-        _ => false,
-    }
-}
-
-fn is_scope(node: AnyNodeRef) -> bool {
-    matches!(
-        node,
-        AnyNodeRef::StmtFunctionDef(_) | AnyNodeRef::StmtClassDef(_) | AnyNodeRef::ExprLambda(_)
-    )
 }
 
 fn short(text: &str, max: usize) -> Option<&str> {

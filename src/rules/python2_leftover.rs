@@ -7,10 +7,10 @@ use crate::ast::{
     Operator, Ranged, StmtExpr, TextRange, TextSize,
 };
 use crate::checker::Context;
+use crate::checker::bindings::is_known_dict;
 use crate::rule::{
     Diagnostic, Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
 };
-use crate::rules::unhashable_literal_key::is_known_dict;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF106",

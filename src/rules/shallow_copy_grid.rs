@@ -10,6 +10,7 @@
 
 use crate::ast::{AnyNodeRef, Expr, ExprBinOp, NodeKind, Operator, Ranged, UnaryOp};
 use crate::checker::Context;
+use crate::checker::bindings::same_target;
 use crate::checker::subtree::for_each_node;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
@@ -82,9 +83,6 @@ const COPYING_CONSTRUCTORS: &[&str] = &[
     "ImmutableMatrix",
     "DataFrame",
 ];
-
-/// Nesting deeper than this is not compared when matching `grid` with `self.grid`.
-const MAX_TARGET_DEPTH: usize = 8;
 
 pub struct ShallowCopyGrid;
 
@@ -294,7 +292,7 @@ fn row_use(holder: &Expr, ctx: &Context) -> RowUse {
         return RowUse::default();
     };
     let is_row =
-        |expr: &Expr| matches!(expr, Expr::Subscript(sub) if same_target(&sub.value, holder, 0));
+        |expr: &Expr| matches!(expr, Expr::Subscript(sub) if same_target(&sub.value, holder));
     let in_row = |expr: &Expr| matches!(expr, Expr::Subscript(sub) if is_row(&sub.value));
     let mut replaced = false;
     let mut mutated = false;
@@ -319,20 +317,6 @@ fn row_use(holder: &Expr, ctx: &Context) -> RowUse {
         !mutated
     });
     RowUse { replaced, mutated }
-}
-
-/// Whether two targets name the same variable or attribute chain (`grid`, `self.grid`).
-fn same_target(a: &Expr, b: &Expr, depth: usize) -> bool {
-    if depth > MAX_TARGET_DEPTH {
-        return false;
-    }
-    match (a, b) {
-        (Expr::Name(a), Expr::Name(b)) => a.id == b.id,
-        (Expr::Attribute(a), Expr::Attribute(b)) => {
-            a.attr.as_str() == b.attr.as_str() && same_target(&a.value, &b.value, depth + 1)
-        }
-        _ => false,
-    }
 }
 
 /// `text` if it fits on one short line, for quoting in a message.

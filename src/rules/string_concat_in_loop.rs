@@ -6,13 +6,14 @@
 //! function, or in the class's methods for `self.` attributes), or the piece added is
 //! evidently one.
 
-use crate::ast::{AnyNodeRef, Expr, ExprBinOp, NodeKind, Operator, Ranged, Stmt};
+use crate::ast::{AnyNodeRef, Expr, ExprBinOp, NodeKind, Operator, Ranged};
 use crate::checker::Context;
+use crate::checker::bindings::{
+    Exit, Kind, Target, class_attribute, exit_after, is_scope, is_tiny_loop, prior_binding,
+    value_kind,
+};
 use crate::checker::subtree::for_each_node;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
-use crate::rules::list_membership_in_loop::{
-    Target, blocks, class_attribute, is_scope, is_self, is_tiny_loop, prior_binding,
-};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF205",
@@ -28,32 +29,6 @@ pub static META: RuleMeta = RuleMeta {
         name: "consider-using-join",
     }],
 };
-
-/// Builtins that return a string.
-const STR_BUILTINS: &[&str] = &["str", "repr", "chr", "format", "ascii", "hex", "oct", "bin"];
-
-/// Methods that return a string (or bytes, on bytes): text either way.
-const STR_METHODS: &[&str] = &[
-    "format",
-    "format_map",
-    "decode",
-    "upper",
-    "lower",
-    "strip",
-    "lstrip",
-    "rstrip",
-    "title",
-    "capitalize",
-    "casefold",
-    "swapcase",
-    "ljust",
-    "rjust",
-    "center",
-    "zfill",
-    "expandtabs",
-    "removeprefix",
-    "removesuffix",
-];
 
 /// How many nodes of a loop are read looking for a reset of the string.
 const MAX_LOOP_NODES: usize = 4_000;
@@ -83,22 +58,21 @@ impl Rule for StringConcatInLoop {
             return;
         };
         let bound = match (prior.value, target) {
-            (Some(value), _) => text_kind(value, ctx, 0),
+            (Some(value), _) => text_kind(value, ctx),
             (None, Target::SelfAttr(_)) => {
                 class_attribute(prior.scope, target, ctx).map_or(Kind::Unknown, |attr| {
                     attr.values
                         .iter()
-                        .map(|value| text_kind(value, ctx, 0))
+                        .map(|value| text_kind(value, ctx))
                         .fold(Kind::Unknown, Kind::join)
                 })
             }
             (None, Target::Name(_)) => Kind::Unknown,
         };
         let kind = match bound {
-            Kind::Other => return,
             Kind::Unknown => pieces
                 .iter()
-                .map(|piece| text_kind(piece, ctx, 0))
+                .map(|piece| text_kind(piece, ctx))
                 .find(|kind| matches!(kind, Kind::Str | Kind::Bytes))
                 .unwrap_or(Kind::Unknown),
             known => known,
@@ -106,15 +80,15 @@ impl Rule for StringConcatInLoop {
         let noun = match kind {
             Kind::Str => "string",
             Kind::Bytes => "bytes object",
-            Kind::Other | Kind::Unknown => return,
+            _ => return,
         };
         // Built afresh in every pass, a few passes only, or reset now and then.
         let mut loops = prior.loops.as_slice();
-        match block_exit_after(node, ctx) {
-            Exit::Leaves => return,
+        match ctx.parent().and_then(|parent| exit_after(parent, node)) {
+            Some(Exit::Leave) => return,
             // `s += piece; break` runs once per pass of the loops further out.
-            Exit::Breaks => loops = loops.get(1..).unwrap_or_default(),
-            Exit::Continues => {}
+            Some(Exit::Break) => loops = loops.get(1..).unwrap_or_default(),
+            None => {}
         }
         let Some(&outer) = loops.last() else {
             return;
@@ -204,131 +178,13 @@ fn flatten_sum<'a>(sum: &'a ExprBinOp, out: &mut Vec<&'a Expr>, depth: usize) {
     out.push(&sum.right);
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Str,
-    Bytes,
-    /// Evidently not text: a number, a list, a call to `list()`...
-    Other,
-    Unknown,
-}
-
-impl Kind {
-    /// Combines what two assignments say: text only if both are the same text.
-    fn join(self, other: Kind) -> Kind {
-        match (self, other) {
-            (Kind::Unknown, kind) | (kind, Kind::Unknown) => kind,
-            (a, b) if a == b => a,
-            _ => Kind::Other,
-        }
+/// Whether `expr` is evidently text: `Str` or `Bytes`, `Other` when it is evidently
+/// something else, `Unknown` when nothing shows.
+fn text_kind(expr: &Expr, ctx: &Context) -> Kind {
+    match value_kind(expr, ctx) {
+        kind @ (Kind::Str | Kind::Bytes | Kind::Unknown) => kind,
+        _ => Kind::Other,
     }
-}
-
-/// What kind of value `expr` evidently is.
-fn text_kind(expr: &Expr, ctx: &Context, depth: usize) -> Kind {
-    if depth > MAX_EXPR_DEPTH {
-        return Kind::Unknown;
-    }
-    match expr {
-        Expr::StringLiteral(_) | Expr::FString(_) => Kind::Str,
-        Expr::BytesLiteral(_) => Kind::Bytes,
-        Expr::NumberLiteral(_)
-        | Expr::BooleanLiteral(_)
-        | Expr::List(_)
-        | Expr::ListComp(_)
-        | Expr::Tuple(_)
-        | Expr::Dict(_)
-        | Expr::DictComp(_)
-        | Expr::Set(_)
-        | Expr::SetComp(_)
-        | Expr::TString(_) => Kind::Other,
-        Expr::BinOp(binop) => match binop.op {
-            // `"%s" % x` formats; `"-" * n` repeats.
-            Operator::Mod | Operator::Mult => match text_kind(&binop.left, ctx, depth + 1) {
-                Kind::Str => Kind::Str,
-                Kind::Bytes => Kind::Bytes,
-                _ => Kind::Unknown,
-            },
-            Operator::Add => {
-                match (
-                    text_kind(&binop.left, ctx, depth + 1),
-                    text_kind(&binop.right, ctx, depth + 1),
-                ) {
-                    (Kind::Str, _) | (_, Kind::Str) => Kind::Str,
-                    (Kind::Bytes, _) | (_, Kind::Bytes) => Kind::Bytes,
-                    _ => Kind::Unknown,
-                }
-            }
-            _ => Kind::Unknown,
-        },
-        Expr::If(choice) => {
-            text_kind(&choice.body, ctx, depth + 1).join(text_kind(&choice.orelse, ctx, depth + 1))
-        }
-        Expr::Call(call) => match &*call.func {
-            Expr::Name(name) => {
-                let name = name.id.as_str();
-                if STR_BUILTINS.contains(&name) && ctx.is_builtin(&call.func, name) {
-                    Kind::Str
-                } else if name == "bytes" && ctx.is_builtin(&call.func, name) {
-                    Kind::Bytes
-                } else if ["list", "dict", "set", "tuple", "int", "float", "bytearray"]
-                    .contains(&name)
-                    && ctx.is_builtin(&call.func, name)
-                {
-                    Kind::Other
-                } else {
-                    Kind::Unknown
-                }
-            }
-            Expr::Attribute(method) => match method.attr.as_str() {
-                // `"".join(...)`, `b"".join(...)`: whatever the separator is.
-                "join" => match text_kind(&method.value, ctx, depth + 1) {
-                    Kind::Str => Kind::Str,
-                    Kind::Bytes => Kind::Bytes,
-                    _ => Kind::Unknown,
-                },
-                "encode" => Kind::Bytes,
-                "decode" => Kind::Str,
-                attr if STR_METHODS.contains(&attr) => {
-                    match text_kind(&method.value, ctx, depth + 1) {
-                        Kind::Bytes => Kind::Bytes,
-                        _ => Kind::Str,
-                    }
-                }
-                _ => Kind::Unknown,
-            },
-            _ => Kind::Unknown,
-        },
-        _ => Kind::Unknown,
-    }
-}
-
-enum Exit {
-    Continues,
-    /// A `break` follows in the same block: the innermost loop ends.
-    Breaks,
-    /// A `return` or `raise` follows: every loop of the function ends.
-    Leaves,
-}
-
-/// What unconditionally follows `stmt` in the block that holds it.
-fn block_exit_after(stmt: AnyNodeRef, ctx: &Context) -> Exit {
-    let Some(parent) = ctx.parent() else {
-        return Exit::Continues;
-    };
-    for block in blocks(parent) {
-        let Some(at) = block.iter().position(|s| AnyNodeRef::from(s).ptr_eq(stmt)) else {
-            continue;
-        };
-        for later in block.get(at + 1..).unwrap_or_default() {
-            match later {
-                Stmt::Break(_) => return Exit::Breaks,
-                Stmt::Return(_) | Stmt::Raise(_) => return Exit::Leaves,
-                _ => {}
-            }
-        }
-    }
-    Exit::Continues
 }
 
 /// Whether the loop also assigns the target a value that does not build on it
@@ -364,13 +220,7 @@ fn is_reset(outer: AnyNodeRef, target: Target) -> bool {
 fn mentions(expr: &Expr, target: Target) -> bool {
     let mut found = false;
     for_each_node(AnyNodeRef::from(expr), |node| {
-        found |= match node {
-            AnyNodeRef::ExprName(name) => target == Target::Name(name.id.as_str()),
-            AnyNodeRef::ExprAttribute(attr) => {
-                is_self(&attr.value) && target == Target::SelfAttr(attr.attr.as_str())
-            }
-            _ => false,
-        };
+        found |= target.is_node(node);
         !found
     });
     found
