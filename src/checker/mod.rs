@@ -12,9 +12,9 @@ pub use context::Context;
 pub use walk::MAX_DEPTH;
 
 use crate::ast::{self, AnyNodeRef, TextRange, TextSize};
+use crate::config::Settings;
 use crate::finding::Finding;
 use crate::noqa::{self, NoqaMap};
-use crate::registry::Dispatch;
 use crate::rule::Diagnostic;
 use crate::rules::python2_leftover;
 use crate::rules::syntax_error::SYNTAX_ERROR;
@@ -31,9 +31,9 @@ pub struct FileResult {
 }
 
 /// Reads and checks the file at `path`.
-pub fn check_path(path: &Path, dispatch: &Dispatch, keep_source: bool) -> FileResult {
+pub fn check_path(path: &Path, settings: &Settings, keep_source: bool) -> FileResult {
     match read_source(path) {
-        Ok(text) => check_source(path, text, dispatch, keep_source),
+        Ok(text) => check_source(path, text, settings, keep_source),
         Err(error) => FileResult {
             path: path.to_owned(),
             findings: Vec::new(),
@@ -76,12 +76,13 @@ fn io_reason(error: &std::io::Error) -> String {
 pub fn check_source(
     path: &Path,
     text: String,
-    dispatch: &Dispatch,
+    settings: &Settings,
     keep_source: bool,
 ) -> FileResult {
+    let dispatch = &settings.dispatch;
     let source = SourceText::new(text);
     let is_stub = path.extension().is_some_and(|ext| ext == "pyi");
-    let parsed = ast::parse(&source.text, is_stub);
+    let parsed = ast::parse_for(&source.text, is_stub, settings.target_version);
 
     // Error recovery can report several follow-on errors on one line; the first one is
     // the one that explains the problem.
@@ -112,7 +113,7 @@ pub fn check_source(
         });
     }
 
-    let ctx = Context::new(path, &source.text, &parsed.module);
+    let ctx = Context::new(path, &source.text, &parsed.module, settings);
     let mut walker = walk::Walker::new(ctx, dispatch);
     source_order_walk(&mut walker, &parsed.module);
     let too_deep = walker.too_deep;
@@ -133,11 +134,12 @@ pub fn check_source(
     drop(walker);
 
     let noqa = noqa_map(&source, &parsed.comments);
+    let ignored = settings.ignored_for(path);
     let mut findings: Vec<Finding> = diagnostics
         .into_iter()
-        .filter(|d| dispatch.is_enabled(d.rule))
+        .filter(|d| dispatch.is_enabled(d.rule) && !ignored.iter().any(|r| r.code == d.rule.code))
         .filter(|d| !noqa.suppresses(source.line_number(d.range.start()), d.rule))
-        .map(|d| to_finding(path, &source, d))
+        .map(|d| to_finding(path, &source, settings, d))
         .collect();
     findings.sort();
     findings.dedup();
@@ -190,7 +192,7 @@ fn noqa_map(source: &SourceText, comments: &[TextRange]) -> NoqaMap {
     map
 }
 
-fn to_finding(path: &Path, source: &SourceText, d: Diagnostic) -> Finding {
+fn to_finding(path: &Path, source: &SourceText, settings: &Settings, d: Diagnostic) -> Finding {
     let end: TextSize = d.range.end().min(TextSize::of(source.text.as_str()));
     let start = d.range.start().min(end);
     Finding {
@@ -203,5 +205,6 @@ fn to_finding(path: &Path, source: &SourceText, d: Diagnostic) -> Finding {
         message: d.message,
         help: d.help,
         severity: d.severity,
+        url: settings.url(d.rule),
     }
 }

@@ -40,7 +40,7 @@ fn to_json(f: &Finding) -> JsonFinding<'_> {
         message: &f.message,
         help: f.help.as_deref(),
         severity: f.severity.as_str(),
-        url: f.url(),
+        url: f.url.clone(),
         fix: None,
     }
 }
