@@ -87,6 +87,10 @@ struct CheckArgs {
     #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
     config: Option<PathBuf>,
 
+    /// Also report `# noqa` comments that suppress nothing (rule PF900).
+    #[arg(long)]
+    show_unused_noqa: bool,
+
     /// Ignore every config file.
     #[arg(long)]
     isolated: bool,
@@ -176,7 +180,12 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let keep_source = format == OutputFormat::Full;
     let overrides = Overrides {
         select: args.select.clone(),
-        extend_select: args.extend_select.clone(),
+        extend_select: args
+            .extend_select
+            .iter()
+            .cloned()
+            .chain(args.show_unused_noqa.then(|| "PF900".to_owned()))
+            .collect(),
         ignore: args.ignore.clone(),
         target_version: args.target_version.clone(),
         config: args.config.clone(),

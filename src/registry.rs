@@ -28,6 +28,7 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::truthy_none_trap::TruthyNoneTrap,
     &rules::bare_except::BareExcept,
     &rules::assert_for_validation::AssertForValidation,
+    &rules::unused_noqa::UnusedNoqa,
 ];
 
 /// Finds a rule by code or name, ignoring case.

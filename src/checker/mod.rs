@@ -14,10 +14,12 @@ pub use walk::MAX_DEPTH;
 use crate::ast::{self, AnyNodeRef, TextRange, TextSize};
 use crate::config::Settings;
 use crate::finding::Finding;
-use crate::noqa::{self, NoqaMap};
+use crate::noqa::Suppressions;
 use crate::rule::Diagnostic;
+use crate::rule::RuleMeta;
 use crate::rules::python2_leftover;
 use crate::rules::syntax_error::SYNTAX_ERROR;
+use crate::rules::unused_noqa::{self, UNUSED_NOQA};
 use crate::source::{self, SourceText};
 
 /// The outcome for one path: findings, or the reason it could not be checked.
@@ -133,14 +135,30 @@ pub fn check_source(
     }
     drop(walker);
 
-    let noqa = noqa_map(&source, &parsed.comments);
+    let mut suppressions = suppressions(&source, &parsed.comments);
     let ignored = settings.ignored_for(path);
-    let mut findings: Vec<Finding> = diagnostics
+    let is_on =
+        |rule: &RuleMeta| dispatch.is_enabled(rule) && !ignored.iter().any(|r| r.code == rule.code);
+    let kept: Vec<Diagnostic> = diagnostics
         .into_iter()
-        .filter(|d| dispatch.is_enabled(d.rule) && !ignored.iter().any(|r| r.code == d.rule.code))
-        .filter(|d| !noqa.suppresses(source.line_number(d.range.start()), d.rule))
+        .filter(|d| is_on(d.rule))
+        .filter(|d| !suppressions.suppresses(source.line_number(d.range.start()), d.rule))
+        .collect();
+    let mut findings: Vec<Finding> = kept
+        .into_iter()
         .map(|d| to_finding(path, &source, settings, d))
         .collect();
+    if is_on(&UNUSED_NOQA) {
+        findings.extend(
+            suppressions
+                .unused(is_on)
+                .into_iter()
+                .map(|(range, selector)| {
+                    let diagnostic = unused_noqa::diagnostic(range, &selector);
+                    to_finding(path, &source, settings, diagnostic)
+                }),
+        );
+    }
     findings.sort();
     findings.dedup();
 
@@ -173,23 +191,17 @@ fn before_trailing_newlines(text: &str, range: TextRange) -> TextRange {
     TextRange::empty(end)
 }
 
-fn noqa_map(source: &SourceText, comments: &[TextRange]) -> NoqaMap {
-    let mut map = NoqaMap::default();
-    for &range in comments {
-        let comment = &source.text[range];
-        // Cheap pre-filter: most comments are not directives.
-        if !comment
-            .as_bytes()
-            .windows(4)
-            .any(|w| w.eq_ignore_ascii_case(b"noqa"))
-        {
-            continue;
-        }
-        if let Some(directive) = noqa::parse_comment(comment) {
-            map.insert(source.line_number(range.start()), directive);
-        }
-    }
-    map
+fn suppressions(source: &SourceText, comments: &[TextRange]) -> Suppressions {
+    let own_line = |range: TextRange| {
+        let before = &source.text[..range.start().to_usize()];
+        let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        before[line_start..].trim().is_empty()
+    };
+    Suppressions::collect(
+        comments.iter().map(|&range| (range, &source.text[range])),
+        |range| source.line_number(range.start()),
+        own_line,
+    )
 }
 
 fn to_finding(path: &Path, source: &SourceText, settings: &Settings, d: Diagnostic) -> Finding {

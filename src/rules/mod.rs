@@ -23,3 +23,4 @@ pub mod truthy_none_trap;
 pub mod type_comparison;
 pub mod unbound_local;
 pub mod unhashable_literal_key;
+pub mod unused_noqa;
