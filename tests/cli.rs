@@ -515,14 +515,14 @@ def c(x=[]):  # pylint: disable=unused-argument
     write(
         dir.path(),
         "f.py",
-        &format!("# pitfall: noqa: PF301\n{source}x = 1 == None\n"),
+        format!("# pitfall: noqa: PF301\n{source}x = 1 == None\n"),
     );
     let out = pitfall(&["check", "--output-format", "concise", "f.py"], dir.path());
     let text = stdout(&out);
     assert!(text.lines().all(|l| l.contains("PF101")), "{text}");
     assert_eq!(text.lines().count(), 1, "{text}");
 
-    write(dir.path(), "g.py", &format!("{source}\n# pitfall: noqa\n"));
+    write(dir.path(), "g.py", format!("{source}\n# pitfall: noqa\n"));
     let out = pitfall(&["check", "g.py"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
