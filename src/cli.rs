@@ -65,6 +65,22 @@ struct CheckArgs {
     #[arg(long)]
     exit_zero: bool,
 
+    /// Print a count of findings per rule instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+
+    /// Print only the findings: no summary line.
+    #[arg(long, short)]
+    quiet: bool,
+
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    /// Never colour the output (as `--color never`; `NO_COLOR` is honoured too).
+    #[arg(long)]
+    no_color: bool,
+
     /// Accepted for scripts written for ruff; pitfall keeps no cache yet, so every run
     /// is a cold run.
     #[arg(long)]
@@ -98,6 +114,14 @@ struct CheckArgs {
     /// The oldest Python version the code must run on (`py38` … `py314`).
     #[arg(long, value_name = "VERSION")]
     target_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ColorChoice {
+    /// Colour on a terminal unless `NO_COLOR` is set.
+    Auto,
+    Always,
+    Never,
 }
 
 /// Runs the program with the process arguments and returns its exit status:
@@ -248,14 +272,25 @@ fn run_check(args: CheckArgs) -> ExitCode {
     findings.sort();
     errors.sort();
 
+    let color = match (args.no_color, args.color) {
+        (true, _) | (false, ColorChoice::Never) => false,
+        (false, ColorChoice::Always) => true,
+        (false, ColorChoice::Auto) => {
+            stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
     let style = Style {
-        color: stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color,
         links: stdout_is_terminal && supports_hyperlinks(),
         width: terminal_width(),
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let written =
-        render::write(&mut out, format, &findings, &sources, style).and_then(|()| out.flush());
+    let written = if args.statistics {
+        render::write_statistics(&mut out, &findings)
+    } else {
+        render::write(&mut out, format, &findings, &sources, style)
+    }
+    .and_then(|()| out.flush());
     // A closed pipe (`pitfall check | head`) is the reader's choice, not an error.
     if let Err(error) = written
         && error.kind() != io::ErrorKind::BrokenPipe
@@ -268,7 +303,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
     for (path, reason) in &errors {
         eprintln!("error: {}: {reason}", path.display());
     }
-    if format != OutputFormat::Json {
+    let human = matches!(
+        format,
+        OutputFormat::Full | OutputFormat::Concise | OutputFormat::Grouped
+    );
+    if human && !args.quiet {
         print_summary(&findings, errors.len());
     }
     if !errors.is_empty() {
