@@ -107,6 +107,10 @@ struct CheckArgs {
     #[arg(long)]
     show_unused_noqa: bool,
 
+    /// Apply `exclude` to files named on the command line too (for pre-commit).
+    #[arg(long)]
+    force_exclude: bool,
+
     /// Ignore every config file.
     #[arg(long)]
     isolated: bool,
@@ -243,10 +247,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
             eprintln!("error: --stdin-filename needs `-` among the paths");
             return ExitCode::from(2);
         }
-        let discovered = match crate::discovery::discover(&args.paths, &resolver) {
-            Ok(discovered) => discovered,
-            Err(error) => return config_error(&error),
-        };
+        let discovered =
+            match crate::discovery::discover(&args.paths, &resolver, args.force_exclude) {
+                Ok(discovered) => discovered,
+                Err(error) => return config_error(&error),
+            };
         errors.extend(discovered.errors);
         results = pool.install(|| {
             discovered

@@ -24,14 +24,23 @@ fn is_python_file(path: &Path) -> bool {
 /// directories and the config's `exclude`), files as given — a file named explicitly
 /// is always checked, whatever its name. A bad config file is an error for the whole
 /// run, returned as such.
-pub fn discover(paths: &[PathBuf], resolver: &Arc<Resolver>) -> Result<Discovered, ConfigError> {
+///
+/// With `force_exclude`, the config's `exclude` applies to named files too (pre-commit
+/// passes every changed file by name).
+pub fn discover(
+    paths: &[PathBuf],
+    resolver: &Arc<Resolver>,
+    force_exclude: bool,
+) -> Result<Discovered, ConfigError> {
     let mut found = Discovered::default();
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk_dir(path, resolver, &mut found)?,
             Ok(_) => {
                 let settings = resolver.settings_for(path)?;
-                found.files.push((path.clone(), settings));
+                if !(force_exclude && settings.excludes_with_ancestors(path)) {
+                    found.files.push((path.clone(), settings));
+                }
             }
             Err(error) => {
                 let reason = if std::fs::symlink_metadata(path).is_ok() {

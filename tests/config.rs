@@ -144,6 +144,21 @@ fn exclude_replaces_the_defaults_and_extend_exclude_adds() {
         root,
     );
     assert_eq!(found(&out), ["a/generated/x.py:1 PF101"]);
+    // Unless --force-exclude says otherwise, as pre-commit's hook does.
+    let out = pitfall(
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--select",
+            "PF101",
+            "--force-exclude",
+            "a/generated/x.py",
+            "a/gen/keep.py",
+        ],
+        root,
+    );
+    assert_eq!(found(&out), ["a/gen/keep.py:1 PF101"]);
 }
 
 #[test]

@@ -192,6 +192,23 @@ impl Settings {
         self.exclude.is_match(&absolute)
     }
 
+    /// Whether `path` or one of its directories below the project root (the config's
+    /// directory, or the working directory without one) is excluded.
+    pub fn excludes_with_ancestors(&self, path: &Path) -> bool {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+        let root = match &self.file {
+            Some(file) => file.parent().map(Path::to_owned),
+            None => std::env::current_dir().ok(),
+        };
+        let root = root
+            .and_then(|r| std::path::absolute(r).ok())
+            .unwrap_or_default();
+        absolute
+            .ancestors()
+            .take_while(|ancestor| ancestor.starts_with(&root) && *ancestor != root)
+            .any(|ancestor| self.exclude.is_match(ancestor))
+    }
+
     /// The documentation link of a rule.
     pub fn url(&self, rule: &RuleMeta) -> String {
         let base = self.docs_url.trim_end_matches('/');
