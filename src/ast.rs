@@ -25,22 +25,32 @@ pub struct ParsedModule {
     pub comments: Vec<TextRange>,
 }
 
-/// Parses `source`, recovering from syntax errors so that the rest of the file can
-/// still be checked. `is_stub` selects `.pyi` grammar.
+/// Parses `source` for no particular Python version (see [`parse_for`]).
 pub fn parse(source: &str, is_stub: bool) -> ParsedModule {
+    parse_for(source, is_stub, None)
+}
+
+/// Parses `source`, recovering from syntax errors so that the rest of the file can
+/// still be checked. `is_stub` selects `.pyi` grammar. With a `target` version, syntax
+/// that needs a newer Python (a `match` on 3.9, say) is reported as an error too.
+pub fn parse_for(source: &str, is_stub: bool, target: Option<PythonVersion>) -> ParsedModule {
     let source_type = if is_stub {
         PySourceType::Stub
     } else {
         PySourceType::Python
     };
-    let parsed = ruff_python_parser::parse_unchecked_source(source, source_type);
+    let mut options = ruff_python_parser::ParseOptions::from(source_type);
+    if let Some(version) = target {
+        options = options.with_target_version(version);
+    }
+    let parsed = ruff_python_parser::parse_unchecked(source, options);
     let comments = parsed
         .tokens()
         .iter()
         .filter(|token| token.kind() == TokenKind::Comment)
         .map(Ranged::range)
         .collect();
-    let errors = parsed
+    let mut errors: Vec<SyntaxIssue> = parsed
         .errors()
         .iter()
         .map(|error| SyntaxIssue {
@@ -48,8 +58,28 @@ pub fn parse(source: &str, is_stub: bool) -> ParsedModule {
             range: error.location,
         })
         .collect();
+    if target.is_some() {
+        errors.extend(
+            parsed
+                .unsupported_syntax_errors()
+                .iter()
+                .map(|error| SyntaxIssue {
+                    message: error.to_string(),
+                    range: error.range,
+                }),
+        );
+    }
+    let module = match parsed.into_syntax() {
+        Mod::Module(module) => module,
+        // A source type always parses to a module; an expression is impossible here.
+        Mod::Expression(expression) => ModModule {
+            range: expression.range,
+            node_index: expression.node_index,
+            body: Default::default(),
+        },
+    };
     ParsedModule {
-        module: parsed.into_syntax(),
+        module,
         errors,
         comments,
     }

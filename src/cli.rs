@@ -10,8 +10,9 @@ use clap::{Args, Parser, Subcommand};
 use rayon::prelude::*;
 
 use crate::checker::{self, FileResult};
+use crate::config::{ConfigError, Overrides, Resolver, Settings};
 use crate::finding::Finding;
-use crate::registry::{self, Dispatch};
+use crate::registry;
 use crate::render::{self, OutputFormat, Style};
 
 /// Worker threads get a large stack: deeply nested (but still accepted) code recurses
@@ -64,10 +65,67 @@ struct CheckArgs {
     #[arg(long)]
     exit_zero: bool,
 
+    /// Print a count of findings per rule instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+
+    /// Print only the findings: no summary line.
+    #[arg(long, short)]
+    quiet: bool,
+
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    /// Never colour the output (as `--color never`; `NO_COLOR` is honoured too).
+    #[arg(long)]
+    no_color: bool,
+
     /// Accepted for scripts written for ruff; pitfall keeps no cache yet, so every run
     /// is a cold run.
     #[arg(long)]
     no_cache: bool,
+
+    /// Rules to check, replacing the config's `select`: codes, code prefixes (`PF3`),
+    /// names, or `ALL`; comma-separated or repeated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Option<Vec<String>>,
+
+    /// Rules to check in addition to the selected ones.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    extend_select: Vec<String>,
+
+    /// Rules not to check.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+
+    /// Use this config file (`pitfall.toml` or `pyproject.toml`) for every file.
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+
+    /// Also report `# noqa` comments that suppress nothing (rule PF900).
+    #[arg(long)]
+    show_unused_noqa: bool,
+
+    /// Apply `exclude` to files named on the command line too (for pre-commit).
+    #[arg(long)]
+    force_exclude: bool,
+
+    /// Ignore every config file.
+    #[arg(long)]
+    isolated: bool,
+
+    /// The oldest Python version the code must run on (`py38` … `py314`).
+    #[arg(long, value_name = "VERSION")]
+    target_version: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ColorChoice {
+    /// Colour on a terminal unless `NO_COLOR` is set.
+    Auto,
+    Always,
+    Never,
 }
 
 /// Runs the program with the process arguments and returns its exit status:
@@ -107,38 +165,10 @@ fn explain(selector: &str) -> ExitCode {
 
 /// ` (did you mean `x`?)` for the closest rule name or code, when one is close.
 fn suggestion(selector: &str) -> String {
-    let selector = selector.to_ascii_lowercase();
-    registry::all_meta()
-        .flat_map(|meta| [meta.name.to_owned(), meta.code.to_ascii_lowercase()])
-        .map(|candidate| (edit_distance(&selector, &candidate), candidate))
-        .filter(|(distance, candidate)| *distance <= candidate.len() / 3 + 1)
-        .min()
-        .map(|(_, candidate)| {
-            let shown = registry::find(&candidate).map_or(candidate.clone(), |rule| {
-                if candidate.contains('-') {
-                    rule.meta().name.to_owned()
-                } else {
-                    rule.meta().code.to_owned()
-                }
-            });
-            format!(" (did you mean `{shown}`?); `pitfall rules` lists them all")
-        })
-        .unwrap_or_else(|| "; `pitfall rules` lists them all".to_owned())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
-        }
+    match registry::suggest(selector) {
+        Some(near) => format!(" (did you mean `{near}`?); `pitfall rules` lists them all"),
+        None => "; `pitfall rules` lists them all".to_owned(),
     }
-    row[b.len()]
 }
 
 fn list_rules() -> ExitCode {
@@ -176,7 +206,23 @@ fn run_check(args: CheckArgs) -> ExitCode {
         OutputFormat::Concise
     });
     let keep_source = format == OutputFormat::Full;
-    let dispatch = Dispatch::all();
+    let overrides = Overrides {
+        select: args.select.clone(),
+        extend_select: args
+            .extend_select
+            .iter()
+            .cloned()
+            .chain(args.show_unused_noqa.then(|| "PF900".to_owned()))
+            .collect(),
+        ignore: args.ignore.clone(),
+        target_version: args.target_version.clone(),
+        config: args.config.clone(),
+        isolated: args.isolated,
+    };
+    let resolver = match Resolver::new(overrides) {
+        Ok(resolver) => Arc::new(resolver),
+        Err(error) => return config_error(&error),
+    };
 
     let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     let mut results: Vec<FileResult> = Vec::new();
@@ -190,20 +236,28 @@ fn run_check(args: CheckArgs) -> ExitCode {
             .stdin_filename
             .clone()
             .unwrap_or_else(|| PathBuf::from("-"));
-        let result = pool.install(|| check_stdin(&name, &dispatch, keep_source));
+        let settings = match resolver.settings_for(&name) {
+            Ok(settings) => settings,
+            Err(error) => return config_error(&error),
+        };
+        let result = pool.install(|| check_stdin(&name, &settings, keep_source));
         results.push(result);
     } else {
         if args.stdin_filename.is_some() {
             eprintln!("error: --stdin-filename needs `-` among the paths");
             return ExitCode::from(2);
         }
-        let discovered = crate::discovery::discover(&args.paths);
+        let discovered =
+            match crate::discovery::discover(&args.paths, &resolver, args.force_exclude) {
+                Ok(discovered) => discovered,
+                Err(error) => return config_error(&error),
+            };
         errors.extend(discovered.errors);
         results = pool.install(|| {
             discovered
                 .files
                 .par_iter()
-                .map(|path| checker::check_path(path, &dispatch, keep_source))
+                .map(|(path, settings)| checker::check_path(path, settings, keep_source))
                 .collect()
         });
     }
@@ -223,14 +277,25 @@ fn run_check(args: CheckArgs) -> ExitCode {
     findings.sort();
     errors.sort();
 
+    let color = match (args.no_color, args.color) {
+        (true, _) | (false, ColorChoice::Never) => false,
+        (false, ColorChoice::Always) => true,
+        (false, ColorChoice::Auto) => {
+            stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
     let style = Style {
-        color: stdout_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        color,
         links: stdout_is_terminal && supports_hyperlinks(),
         width: terminal_width(),
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let written =
-        render::write(&mut out, format, &findings, &sources, style).and_then(|()| out.flush());
+    let written = if args.statistics {
+        render::write_statistics(&mut out, &findings)
+    } else {
+        render::write(&mut out, format, &findings, &sources, style)
+    }
+    .and_then(|()| out.flush());
     // A closed pipe (`pitfall check | head`) is the reader's choice, not an error.
     if let Err(error) = written
         && error.kind() != io::ErrorKind::BrokenPipe
@@ -243,7 +308,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
     for (path, reason) in &errors {
         eprintln!("error: {}: {reason}", path.display());
     }
-    if format != OutputFormat::Json {
+    let human = matches!(
+        format,
+        OutputFormat::Full | OutputFormat::Concise | OutputFormat::Grouped
+    );
+    if human && !args.quiet {
         print_summary(&findings, errors.len());
     }
     if !errors.is_empty() {
@@ -255,7 +324,44 @@ fn run_check(args: CheckArgs) -> ExitCode {
     }
 }
 
-fn check_stdin(name: &Path, dispatch: &Dispatch, keep_source: bool) -> FileResult {
+/// Reports a configuration error with the offending part of the file, and exits 2.
+fn config_error(error: &ConfigError) -> ExitCode {
+    let report = match &error.source {
+        Some((text, range)) => {
+            let name = error
+                .file
+                .as_ref()
+                .map_or_else(String::new, |f| f.display().to_string());
+            let mut diagnostic = miette::MietteDiagnostic::new(error.message.clone())
+                .with_code("pitfall::config")
+                .with_label(miette::LabeledSpan::at(range.clone(), "here"));
+            if let Some(help) = &error.help {
+                diagnostic = diagnostic.with_help(help.clone());
+            }
+            miette::Report::new(diagnostic)
+                .with_source_code(miette::NamedSource::new(name, text.to_string()))
+        }
+        None => {
+            let mut diagnostic =
+                miette::MietteDiagnostic::new(error.to_string()).with_code("pitfall::config");
+            if let Some(help) = &error.help {
+                diagnostic = diagnostic.with_help(help.clone());
+            }
+            miette::Report::new(diagnostic)
+        }
+    };
+    eprintln!(
+        "error: invalid configuration{}",
+        error
+            .file
+            .as_ref()
+            .map_or_else(String::new, |f| format!(" in {}", f.display()))
+    );
+    eprintln!("{report:?}");
+    ExitCode::from(2)
+}
+
+fn check_stdin(name: &Path, settings: &Settings, keep_source: bool) -> FileResult {
     let mut bytes = Vec::new();
     if let Err(error) = io::stdin().lock().read_to_end(&mut bytes) {
         return FileResult {
@@ -266,7 +372,7 @@ fn check_stdin(name: &Path, dispatch: &Dispatch, keep_source: bool) -> FileResul
         };
     }
     match crate::source::decode(bytes) {
-        Ok(text) => checker::check_source(name, text, dispatch, keep_source),
+        Ok(text) => checker::check_source(name, text, settings, keep_source),
         Err(error) => FileResult {
             path: name.to_owned(),
             findings: Vec::new(),

@@ -1,31 +1,16 @@
 //! Finding the Python files to check under the paths the user gave.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ignore::WalkBuilder;
 
-/// Directories never worth linting: environments, caches and build output.
-const SKIPPED_DIRS: &[&str] = &[
-    ".venv",
-    "venv",
-    "__pycache__",
-    "build",
-    "dist",
-    "site-packages",
-    "node_modules",
-    ".git",
-    ".hg",
-    ".tox",
-    ".nox",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-];
+use crate::config::{ConfigError, Resolver, Settings};
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Discovered {
-    /// Sorted and without duplicates.
-    pub files: Vec<PathBuf>,
+    /// Sorted and without duplicates, each with the settings that apply to it.
+    pub files: Vec<(PathBuf, Arc<Settings>)>,
     /// Paths that could not be walked, with the reason.
     pub errors: Vec<(PathBuf, String)>,
 }
@@ -36,14 +21,27 @@ fn is_python_file(path: &Path) -> bool {
 }
 
 /// Walks `paths`: directories recursively (respecting `.gitignore`, skipping hidden
-/// and environment directories), files as given — a file named explicitly is always
-/// checked, whatever its name.
-pub fn discover(paths: &[PathBuf]) -> Discovered {
+/// directories and the config's `exclude`), files as given — a file named explicitly
+/// is always checked, whatever its name. A bad config file is an error for the whole
+/// run, returned as such.
+///
+/// With `force_exclude`, the config's `exclude` applies to named files too (pre-commit
+/// passes every changed file by name).
+pub fn discover(
+    paths: &[PathBuf],
+    resolver: &Arc<Resolver>,
+    force_exclude: bool,
+) -> Result<Discovered, ConfigError> {
     let mut found = Discovered::default();
     for path in paths {
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk_dir(path, &mut found),
-            Ok(_) => found.files.push(path.clone()),
+            Ok(meta) if meta.is_dir() => walk_dir(path, resolver, &mut found)?,
+            Ok(_) => {
+                let settings = resolver.settings_for(path)?;
+                if !(force_exclude && settings.excludes_with_ancestors(path)) {
+                    found.files.push((path.clone(), settings));
+                }
+            }
             Err(error) => {
                 let reason = if std::fs::symlink_metadata(path).is_ok() {
                     "dangling symbolic link".to_owned()
@@ -56,13 +54,18 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
             }
         }
     }
-    found.files.sort();
-    found.files.dedup();
+    found.files.sort_by(|a, b| a.0.cmp(&b.0));
+    found.files.dedup_by(|a, b| a.0 == b.0);
     found.errors.sort();
-    found
+    Ok(found)
 }
 
-fn walk_dir(root: &Path, found: &mut Discovered) {
+fn walk_dir(
+    root: &Path,
+    resolver: &Arc<Resolver>,
+    found: &mut Discovered,
+) -> Result<(), ConfigError> {
+    let filter_resolver = resolver.clone();
     let walker = WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(true)
@@ -70,13 +73,18 @@ fn walk_dir(root: &Path, found: &mut Discovered) {
         .git_global(false)
         .require_git(false)
         .follow_links(false)
-        .filter_entry(|entry| {
-            !(entry.depth() > 0
-                && entry.file_type().is_some_and(|t| t.is_dir())
-                && entry
-                    .file_name()
-                    .to_str()
-                    .is_some_and(|name| SKIPPED_DIRS.contains(&name)))
+        .filter_entry(move |entry| {
+            // The walk's root was named by the user: never excluded.
+            if entry.depth() == 0 {
+                return true;
+            }
+            match filter_resolver.settings_for(entry.path()) {
+                Ok(settings) => !settings.is_excluded(entry.path()),
+                Err(error) => {
+                    filter_resolver.defer(error);
+                    false
+                }
+            }
         })
         .build();
     for entry in walker {
@@ -90,11 +98,15 @@ fn walk_dir(root: &Path, found: &mut Discovered) {
                     continue;
                 }
                 if file_type.is_file() {
-                    found.files.push(entry.into_path());
+                    let settings = resolver.settings_for(path)?;
+                    found.files.push((entry.into_path(), settings));
                 } else if file_type.is_symlink() {
                     // A link to a file is checked as the link; a dangling one is reported.
                     match std::fs::metadata(path) {
-                        Ok(meta) if meta.is_file() => found.files.push(entry.into_path()),
+                        Ok(meta) if meta.is_file() => {
+                            let settings = resolver.settings_for(path)?;
+                            found.files.push((entry.into_path(), settings));
+                        }
                         Ok(_) => {}
                         Err(_) => found
                             .errors
@@ -107,6 +119,15 @@ fn walk_dir(root: &Path, found: &mut Discovered) {
                 found.errors.push((path, walk_error_reason(&error)));
             }
         }
+    }
+    match resolver
+        .deferred_error
+        .lock()
+        .ok()
+        .and_then(|mut slot| slot.take())
+    {
+        Some(error) => Err(error),
+        None => Ok(()),
     }
 }
 

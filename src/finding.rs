@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use crate::rule::{RuleMeta, Severity};
 use crate::source::Position;
 
-/// Where pitfall's rule documentation lives; a finding's `url` is this plus the rule name.
+/// Where pitfall's rule documentation lives by default (`docs-url` in the config); a
+/// finding's `url` is this plus the rule name.
 pub const DOCS_URL: &str = "https://pitfall.dev/rules/";
 
 #[derive(Debug, Clone)]
@@ -21,13 +22,11 @@ pub struct Finding {
     pub message: String,
     pub help: Option<String>,
     pub severity: Severity,
+    /// The rule's documentation page (under the configured `docs-url`).
+    pub url: String,
 }
 
 impl Finding {
-    pub fn url(&self) -> String {
-        format!("{DOCS_URL}{}", self.rule.name)
-    }
-
     fn sort_key(&self) -> (&PathBuf, Position, &'static str, &str) {
         (&self.path, self.start, self.rule.code, &self.message)
     }

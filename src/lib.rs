@@ -3,6 +3,7 @@
 pub mod ast;
 pub mod checker;
 pub mod cli;
+pub mod config;
 pub mod discovery;
 pub mod finding;
 pub mod noqa;

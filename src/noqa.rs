@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::ast::TextRange;
 use crate::rule::RuleMeta;
 
 /// What a `# noqa` comment on one line suppresses.
@@ -19,13 +20,7 @@ impl Directive {
     pub fn suppresses(&self, rule: &RuleMeta) -> bool {
         match self {
             Directive::All => true,
-            Directive::Only(selectors) => selectors.iter().any(|selector| {
-                rule.is_named(selector)
-                    || rule
-                        .equivalents
-                        .iter()
-                        .any(|eq| eq.code.eq_ignore_ascii_case(selector))
-            }),
+            Directive::Only(selectors) => selectors.iter().any(|selector| names(rule, selector)),
         }
     }
 }
@@ -72,21 +67,188 @@ pub fn parse_comment(comment: &str) -> Option<Directive> {
     None
 }
 
-/// The directives of a file, by 1-based line number.
-#[derive(Debug, Default)]
-pub struct NoqaMap {
-    by_line: HashMap<usize, Directive>,
+/// Whether `selector` names `rule`: its code or name, or the code or name of an
+/// equivalent check in another linter (`B006`, `dangerous-default-value`).
+fn names(rule: &RuleMeta, selector: &str) -> bool {
+    rule.is_named(selector)
+        || rule.equivalents.iter().any(|eq| {
+            eq.code.eq_ignore_ascii_case(selector)
+                || (!eq.name.is_empty() && eq.name.eq_ignore_ascii_case(selector))
+        })
 }
 
-impl NoqaMap {
-    pub fn insert(&mut self, line: usize, directive: Directive) {
-        self.by_line.insert(line, directive);
+/// `# pylint: disable=dangerous-default-value, W0102` (also `disable-next` on the line
+/// before, handled by the caller): the pylint names or codes listed.
+pub fn parse_pylint_comment(comment: &str) -> Option<(bool, Vec<String>)> {
+    let at = comment.find("pylint:")?;
+    let rest = comment[at + "pylint:".len()..].trim_start();
+    let (next, list) = if let Some(list) = rest.strip_prefix("disable-next") {
+        (true, list)
+    } else {
+        (false, rest.strip_prefix("disable")?)
+    };
+    let list = list.trim_start().strip_prefix('=')?;
+    let selectors: Vec<String> = list
+        .split(',')
+        .map(|s| s.split_whitespace().next().unwrap_or_default())
+        .take_while(|s| !s.starts_with('#'))
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    (!selectors.is_empty()).then_some((next, selectors))
+}
+
+/// `# pitfall: noqa` or `# pitfall: noqa: PF301, PF101`, on a line of its own: applies
+/// to the whole file.
+pub fn parse_file_comment(comment: &str) -> Option<Directive> {
+    let rest = comment.strip_prefix('#')?.trim_start();
+    let rest = rest.strip_prefix("pitfall:")?.trim_start();
+    let rest = rest.strip_prefix("noqa")?.trim_start();
+    if rest.is_empty() {
+        return Some(Directive::All);
+    }
+    let list = rest.strip_prefix(':')?;
+    let selectors: Vec<String> = list
+        .split([',', ' ', '\t'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    Some(if selectors.is_empty() {
+        Directive::All
+    } else {
+        Directive::Only(selectors)
+    })
+}
+
+/// One suppression comment and which of its selectors silenced something.
+#[derive(Debug)]
+struct Entry {
+    directive: Directive,
+    /// Where the comment is, for reporting it as unused.
+    range: TextRange,
+    /// A `# noqa` (checked for unused codes), not a pylint or file-level directive.
+    is_noqa: bool,
+    used: Vec<bool>,
+}
+
+impl Entry {
+    fn new(directive: Directive, range: TextRange, is_noqa: bool) -> Self {
+        let used = match &directive {
+            Directive::All => vec![false],
+            Directive::Only(selectors) => vec![false; selectors.len()],
+        };
+        Entry {
+            directive,
+            range,
+            is_noqa,
+            used,
+        }
     }
 
-    pub fn suppresses(&self, line: usize, rule: &RuleMeta) -> bool {
-        self.by_line
-            .get(&line)
-            .is_some_and(|directive| directive.suppresses(rule))
+    fn suppresses(&mut self, rule: &RuleMeta) -> bool {
+        match &self.directive {
+            Directive::All => {
+                self.used[0] = true;
+                true
+            }
+            Directive::Only(selectors) => {
+                let mut hit = false;
+                for (index, selector) in selectors.iter().enumerate() {
+                    if names(rule, selector) {
+                        self.used[index] = true;
+                        hit = true;
+                    }
+                }
+                hit
+            }
+        }
+    }
+}
+
+/// The suppressions of one file: per line (`# noqa`, `# pylint: disable=`) and for
+/// the whole file (`# pitfall: noqa`).
+#[derive(Debug, Default)]
+pub struct Suppressions {
+    by_line: HashMap<usize, Vec<Entry>>,
+    file: Vec<Entry>,
+}
+
+impl Suppressions {
+    /// Reads the directives from the comments. `line_of` gives a comment's line;
+    /// `own_line` says whether nothing but whitespace precedes it on that line.
+    pub fn collect<'s>(
+        comments: impl Iterator<Item = (TextRange, &'s str)>,
+        line_of: impl Fn(TextRange) -> usize,
+        own_line: impl Fn(TextRange) -> bool,
+    ) -> Self {
+        let mut map = Suppressions::default();
+        for (range, comment) in comments {
+            let lower_has = |needle: &[u8]| {
+                comment
+                    .as_bytes()
+                    .windows(needle.len())
+                    .any(|w| w.eq_ignore_ascii_case(needle))
+            };
+            // Cheap pre-filter: most comments are not directives.
+            let has_noqa = lower_has(b"noqa");
+            if !has_noqa && !lower_has(b"pylint") {
+                continue;
+            }
+            if has_noqa
+                && own_line(range)
+                && let Some(directive) = parse_file_comment(comment)
+            {
+                map.file.push(Entry::new(directive, range, false));
+                continue;
+            }
+            let line = line_of(range);
+            if has_noqa && let Some(directive) = parse_comment(comment) {
+                map.by_line
+                    .entry(line)
+                    .or_default()
+                    .push(Entry::new(directive, range, true));
+            }
+            if let Some((next, selectors)) = parse_pylint_comment(comment) {
+                let target = if next { line + 1 } else { line };
+                let entry = Entry::new(Directive::Only(selectors), range, false);
+                map.by_line.entry(target).or_default().push(entry);
+            }
+        }
+        map
+    }
+
+    /// Whether a finding of `rule` starting on `line` is suppressed; records the use.
+    pub fn suppresses(&mut self, line: usize, rule: &RuleMeta) -> bool {
+        let mut hit = false;
+        for entry in self.file.iter_mut() {
+            hit |= entry.suppresses(rule);
+        }
+        if let Some(entries) = self.by_line.get_mut(&line) {
+            for entry in entries {
+                hit |= entry.suppresses(rule);
+            }
+        }
+        hit
+    }
+
+    /// `# noqa: CODE` selectors that name an enabled pitfall rule yet suppressed nothing,
+    /// as (comment range, selector). Other linters' codes are theirs to judge.
+    pub fn unused(&self, enabled: impl Fn(&RuleMeta) -> bool) -> Vec<(TextRange, String)> {
+        let mut unused = Vec::new();
+        for entry in self.by_line.values().flatten().filter(|e| e.is_noqa) {
+            let Directive::Only(selectors) = &entry.directive else {
+                continue;
+            };
+            for (selector, used) in selectors.iter().zip(&entry.used) {
+                let ours = crate::registry::all_meta().find(|m| m.is_named(selector));
+                if !used && ours.is_some_and(&enabled) {
+                    unused.push((entry.range, selector.clone()));
+                }
+            }
+        }
+        unused.sort_by_key(|(range, _)| range.start());
+        unused
     }
 }
 
@@ -122,6 +284,28 @@ mod tests {
             parse_comment("# type: ignore  # noqa: B006"),
             only(&["B006"])
         );
+    }
+
+    #[test]
+    fn pylint_and_file_level_forms() {
+        assert_eq!(
+            parse_pylint_comment("# pylint: disable=dangerous-default-value, W0102"),
+            Some((
+                false,
+                vec!["dangerous-default-value".to_string(), "W0102".to_string()]
+            ))
+        );
+        assert_eq!(
+            parse_pylint_comment("# pylint: disable-next=bare-except"),
+            Some((true, vec!["bare-except".to_string()]))
+        );
+        assert_eq!(parse_pylint_comment("# pylint: enable=bare-except"), None);
+        assert_eq!(parse_file_comment("# pitfall: noqa"), Some(Directive::All));
+        assert_eq!(
+            parse_file_comment("# pitfall: noqa: PF301, PF101"),
+            only(&["PF301", "PF101"])
+        );
+        assert_eq!(parse_file_comment("# noqa"), None);
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::raise_without_from::RaiseWithoutFrom,
     &rules::return_in_finally::ReturnInFinally,
     &rules::exception_inherits_baseexception::ExceptionInheritsBaseexception,
+    &rules::unused_noqa::UnusedNoqa,
 ];
 
 /// Finds a rule by code or name, ignoring case.
@@ -54,6 +55,37 @@ pub fn find(selector: &str) -> Option<&'static dyn Rule> {
         .iter()
         .copied()
         .find(|rule| rule.meta().is_named(selector))
+}
+
+/// The rule name or code closest to a misspelt `selector`, if one is close enough.
+pub fn suggest(selector: &str) -> Option<&'static str> {
+    let selector = selector.to_ascii_lowercase();
+    all_meta()
+        .flat_map(|meta| [meta.name, meta.code])
+        .map(|candidate| {
+            (
+                edit_distance(&selector, &candidate.to_ascii_lowercase()),
+                candidate,
+            )
+        })
+        .filter(|(distance, candidate)| *distance <= candidate.len() / 3 + 1)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
 }
 
 pub fn all_meta() -> impl Iterator<Item = &'static RuleMeta> {

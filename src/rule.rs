@@ -33,6 +33,7 @@ pub enum Topic {
     Concurrency,
     ErrorsAndTesting,
     ProjectWide,
+    Suppressions,
 }
 
 impl Topic {
@@ -47,6 +48,7 @@ impl Topic {
             Topic::Concurrency => "Concurrency",
             Topic::ErrorsAndTesting => "Errors and testing",
             Topic::ProjectWide => "Project-wide",
+            Topic::Suppressions => "Suppressions",
         }
     }
 
@@ -62,6 +64,7 @@ impl Topic {
             Topic::Concurrency => "PF6",
             Topic::ErrorsAndTesting => "PF7",
             Topic::ProjectWide => "PF8",
+            Topic::Suppressions => "PF9",
         }
     }
 }

@@ -411,7 +411,16 @@ fn output_is_the_same_whatever_the_thread_count() {
 #[test]
 fn the_binary_flags_exactly_the_fixture_markers() {
     let root = common::root();
-    let out = pitfall(&["check", "--output-format", "json", "fixtures"], &root);
+    let out = pitfall(
+        &[
+            "check",
+            "--show-unused-noqa",
+            "--output-format",
+            "json",
+            "fixtures",
+        ],
+        &root,
+    );
     let actual: BTreeSet<(String, u64, String)> = json(&out)
         .iter()
         .map(|f| {
@@ -483,4 +492,37 @@ fn bad_arguments_exit_2() {
     );
     assert_eq!(pitfall(&["frobnicate"], &root).status.code(), Some(2));
     assert_eq!(pitfall(&["--version"], &root).status.code(), Some(0));
+}
+
+#[test]
+fn pylint_disables_and_file_level_noqa() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+def a(x=[]):  # pylint: disable=dangerous-default-value
+    pass
+# pylint: disable-next=W0102
+def b(x=[]):
+    pass
+def c(x=[]):  # pylint: disable=unused-argument
+    pass
+";
+    write(dir.path(), "p.py", source);
+    let out = pitfall(&["check", "--output-format", "concise", "p.py"], dir.path());
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().map(|l| l.split(' ').next().unwrap()).collect();
+    assert_eq!(lines, ["p.py:6:9:"]);
+
+    write(
+        dir.path(),
+        "f.py",
+        format!("# pitfall: noqa: PF301\n{source}x = 1 == None\n"),
+    );
+    let out = pitfall(&["check", "--output-format", "concise", "f.py"], dir.path());
+    let text = stdout(&out);
+    assert!(text.lines().all(|l| l.contains("PF101")), "{text}");
+    assert_eq!(text.lines().count(), 1, "{text}");
+
+    write(dir.path(), "g.py", format!("{source}\n# pitfall: noqa\n"));
+    let out = pitfall(&["check", "g.py"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }

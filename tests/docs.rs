@@ -6,7 +6,8 @@ mod common;
 use std::path::Path;
 
 use pitfall::checker::check_source;
-use pitfall::registry::{self, Dispatch};
+use pitfall::config::Settings;
+use pitfall::registry;
 
 const SECTIONS: &[&str] = &[
     "## What it does",
@@ -68,11 +69,15 @@ fn examples_raise_the_rule_and_fixes_do_not() {
     let syntax = registry::find("syntax-error").unwrap();
     for rule in registry::RULES.iter().copied() {
         let meta = rule.meta();
-        let dispatch = Dispatch::new(&[rule, syntax]);
+        let settings = if meta.name == "unused-noqa" {
+            Settings::for_rules(registry::RULES)
+        } else {
+            Settings::for_rules(&[rule, syntax])
+        };
         let path = Path::new("example.py");
         let bad = code_after(meta.doc, "## Example")
             .unwrap_or_else(|| panic!("{}: no Example code", meta.name));
-        let found = check_source(path, bad.to_owned(), &dispatch, false).findings;
+        let found = check_source(path, bad.to_owned(), &settings, false).findings;
         assert!(
             found.iter().any(|f| f.rule.code == meta.code),
             "{}: the Example does not raise the rule",
@@ -80,7 +85,7 @@ fn examples_raise_the_rule_and_fixes_do_not() {
         );
         let good = code_after(meta.doc, "## Use instead")
             .unwrap_or_else(|| panic!("{}: no Use instead code", meta.name));
-        let found = check_source(path, good.to_owned(), &dispatch, false).findings;
+        let found = check_source(path, good.to_owned(), &settings, false).findings;
         assert!(
             found.is_empty(),
             "{}: the Use instead code raises {:?}",

@@ -1345,7 +1345,8 @@ mod tests {
     /// The value of each `name = value` at module level, classified.
     fn kinds(source: &str, classify: fn(&Expr, &Context) -> Kind) -> Vec<Kind> {
         let parsed = parse(source);
-        let ctx = Context::new(Path::new("m.py"), source, &parsed.module);
+        let settings = crate::config::Settings::for_rules(&[]);
+        let ctx = Context::new(Path::new("m.py"), source, &parsed.module, &settings);
         parsed
             .module
             .body

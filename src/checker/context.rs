@@ -9,13 +9,17 @@ use crate::ast::{self, AnyNodeRef, Expr, NodeKind, Ranged, TextRange, TextSize};
 use crate::checker::bindings::{self, BlockValue, ClassAttribute, ScopeBindings, Target};
 use crate::checker::facts::ModuleFacts;
 use crate::checker::scope;
+use crate::config::Settings;
 
 /// What `Context::class_attribute` found for one class and attribute.
 type ClassAttributeAnswer<'a> = Option<Rc<ClassAttribute<'a>>>;
 
 pub struct Context<'a> {
     source: &'a str,
+    settings: &'a Settings,
     is_test_file: bool,
+    /// Listed in assert-for-validation's `extra-test-files` option.
+    is_extra_assert_test_file: bool,
     is_stub: bool,
     facts: ModuleFacts<'a>,
     /// The ancestors of the node being checked, outermost first (the module is first).
@@ -31,10 +35,20 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    pub fn new(path: &Path, source: &'a str, module: &'a ast::ModModule) -> Self {
+    pub fn new(
+        path: &Path,
+        source: &'a str,
+        module: &'a ast::ModModule,
+        settings: &'a Settings,
+    ) -> Self {
         Context {
             source,
+            settings,
             is_test_file: is_test_path(path),
+            is_extra_assert_test_file: !settings.assert_test_files.is_empty()
+                && settings
+                    .assert_test_files
+                    .is_match(&std::path::absolute(path).unwrap_or_else(|_| path.to_owned())),
             is_stub: path.extension().is_some_and(|ext| ext == "pyi"),
             facts: ModuleFacts::collect(module),
             parents: Vec::with_capacity(64),
@@ -43,6 +57,11 @@ impl<'a> Context<'a> {
             class_attributes: RefCell::new(HashMap::new()),
             module_bindings: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The Python version the code targets (`target-version`), when configured.
+    pub fn target_version(&self) -> Option<ast::PythonVersion> {
+        self.settings.target_version
     }
 
     pub fn source(&self) -> &'a str {
@@ -131,6 +150,11 @@ impl<'a> Context<'a> {
     /// `conftest.py`, or anywhere under a `tests`/`test` directory).
     pub fn is_test_file(&self) -> bool {
         self.is_test_file
+    }
+
+    /// Whether the file matches assert-for-validation's `extra-test-files` globs.
+    pub fn is_extra_assert_test_file(&self) -> bool {
+        self.is_extra_assert_test_file
     }
 
     /// Whether the file is a `.pyi` stub: declarations only, nothing in it runs.
@@ -320,7 +344,7 @@ mod tests {
 
     use crate::ast::{AnyNodeRef, NodeKind, Ranged};
     use crate::checker::{Context, check_source};
-    use crate::registry::Dispatch;
+    use crate::config::Settings;
     use crate::rule::{Report, Rule, RuleMeta};
 
     /// Records, for every call `f(...)`, the kind of its enclosing loop.
@@ -361,7 +385,7 @@ def fn():
         check_source(
             Path::new("m.py"),
             source.to_owned(),
-            &Dispatch::new(&[&LoopProbe]),
+            &Settings::for_rules(&[&LoopProbe]),
             false,
         );
         let seen = SEEN.lock().unwrap().clone();

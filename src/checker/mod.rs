@@ -13,12 +13,14 @@ pub use context::Context;
 pub use walk::MAX_DEPTH;
 
 use crate::ast::{self, AnyNodeRef, TextRange, TextSize};
+use crate::config::Settings;
 use crate::finding::Finding;
-use crate::noqa::{self, NoqaMap};
-use crate::registry::Dispatch;
+use crate::noqa::Suppressions;
 use crate::rule::Diagnostic;
+use crate::rule::RuleMeta;
 use crate::rules::python2_leftover;
 use crate::rules::syntax_error::SYNTAX_ERROR;
+use crate::rules::unused_noqa::{self, UNUSED_NOQA};
 use crate::source::{self, SourceText};
 
 /// The outcome for one path: findings, or the reason it could not be checked.
@@ -32,9 +34,9 @@ pub struct FileResult {
 }
 
 /// Reads and checks the file at `path`.
-pub fn check_path(path: &Path, dispatch: &Dispatch, keep_source: bool) -> FileResult {
+pub fn check_path(path: &Path, settings: &Settings, keep_source: bool) -> FileResult {
     match read_source(path) {
-        Ok(text) => check_source(path, text, dispatch, keep_source),
+        Ok(text) => check_source(path, text, settings, keep_source),
         Err(error) => FileResult {
             path: path.to_owned(),
             findings: Vec::new(),
@@ -77,12 +79,13 @@ fn io_reason(error: &std::io::Error) -> String {
 pub fn check_source(
     path: &Path,
     text: String,
-    dispatch: &Dispatch,
+    settings: &Settings,
     keep_source: bool,
 ) -> FileResult {
+    let dispatch = &settings.dispatch;
     let source = SourceText::new(text);
     let is_stub = path.extension().is_some_and(|ext| ext == "pyi");
-    let parsed = ast::parse(&source.text, is_stub);
+    let parsed = ast::parse_for(&source.text, is_stub, settings.target_version);
 
     // Error recovery can report several follow-on errors on one line; the first one is
     // the one that explains the problem.
@@ -113,7 +116,7 @@ pub fn check_source(
         });
     }
 
-    let ctx = Context::new(path, &source.text, &parsed.module);
+    let ctx = Context::new(path, &source.text, &parsed.module, settings);
     let mut walker = walk::Walker::new(ctx, dispatch);
     source_order_walk(&mut walker, &parsed.module);
     let too_deep = walker.too_deep;
@@ -133,13 +136,30 @@ pub fn check_source(
     }
     drop(walker);
 
-    let noqa = noqa_map(&source, &parsed.comments);
-    let mut findings: Vec<Finding> = diagnostics
+    let mut suppressions = suppressions(&source, &parsed.comments);
+    let ignored = settings.ignored_for(path);
+    let is_on =
+        |rule: &RuleMeta| dispatch.is_enabled(rule) && !ignored.iter().any(|r| r.code == rule.code);
+    let kept: Vec<Diagnostic> = diagnostics
         .into_iter()
-        .filter(|d| dispatch.is_enabled(d.rule))
-        .filter(|d| !noqa.suppresses(source.line_number(d.range.start()), d.rule))
-        .map(|d| to_finding(path, &source, d))
+        .filter(|d| is_on(d.rule))
+        .filter(|d| !suppressions.suppresses(source.line_number(d.range.start()), d.rule))
         .collect();
+    let mut findings: Vec<Finding> = kept
+        .into_iter()
+        .map(|d| to_finding(path, &source, settings, d))
+        .collect();
+    if is_on(&UNUSED_NOQA) {
+        findings.extend(
+            suppressions
+                .unused(is_on)
+                .into_iter()
+                .map(|(range, selector)| {
+                    let diagnostic = unused_noqa::diagnostic(range, &selector);
+                    to_finding(path, &source, settings, diagnostic)
+                }),
+        );
+    }
     findings.sort();
     findings.dedup();
 
@@ -172,26 +192,20 @@ fn before_trailing_newlines(text: &str, range: TextRange) -> TextRange {
     TextRange::empty(end)
 }
 
-fn noqa_map(source: &SourceText, comments: &[TextRange]) -> NoqaMap {
-    let mut map = NoqaMap::default();
-    for &range in comments {
-        let comment = &source.text[range];
-        // Cheap pre-filter: most comments are not directives.
-        if !comment
-            .as_bytes()
-            .windows(4)
-            .any(|w| w.eq_ignore_ascii_case(b"noqa"))
-        {
-            continue;
-        }
-        if let Some(directive) = noqa::parse_comment(comment) {
-            map.insert(source.line_number(range.start()), directive);
-        }
-    }
-    map
+fn suppressions(source: &SourceText, comments: &[TextRange]) -> Suppressions {
+    let own_line = |range: TextRange| {
+        let before = &source.text[..range.start().to_usize()];
+        let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        before[line_start..].trim().is_empty()
+    };
+    Suppressions::collect(
+        comments.iter().map(|&range| (range, &source.text[range])),
+        |range| source.line_number(range.start()),
+        own_line,
+    )
 }
 
-fn to_finding(path: &Path, source: &SourceText, d: Diagnostic) -> Finding {
+fn to_finding(path: &Path, source: &SourceText, settings: &Settings, d: Diagnostic) -> Finding {
     let end: TextSize = d.range.end().min(TextSize::of(source.text.as_str()));
     let start = d.range.start().min(end);
     Finding {
@@ -204,5 +218,6 @@ fn to_finding(path: &Path, source: &SourceText, d: Diagnostic) -> Finding {
         message: d.message,
         help: d.help,
         severity: d.severity,
+        url: settings.url(d.rule),
     }
 }

@@ -84,7 +84,7 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.finding.url()))
+        Some(Box::new(self.finding.url.clone()))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

@@ -28,6 +28,15 @@ pub fn write(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
     writeln!(out)
 }
 
+/// One compact JSON object per line, for streaming consumers.
+pub fn write_lines(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
+    for finding in findings {
+        serde_json::to_writer(&mut *out, &to_json(finding))?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
 fn to_json(f: &Finding) -> JsonFinding<'_> {
     JsonFinding {
         rule: f.rule.name,
@@ -40,7 +49,7 @@ fn to_json(f: &Finding) -> JsonFinding<'_> {
         message: &f.message,
         help: f.help.as_deref(),
         severity: f.severity.as_str(),
-        url: f.url(),
+        url: f.url.clone(),
         fix: None,
     }
 }

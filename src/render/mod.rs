@@ -2,7 +2,14 @@
 
 mod concise;
 mod full;
+mod github;
+mod grouped;
 mod json;
+mod junit;
+mod sarif;
+mod statistics;
+
+pub use statistics::write as write_statistics;
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -21,6 +28,16 @@ pub enum OutputFormat {
     Concise,
     /// A JSON array of findings.
     Json,
+    /// One JSON object per line.
+    JsonLines,
+    /// SARIF 2.1.0, as GitHub code scanning accepts it.
+    Sarif,
+    /// GitHub Actions workflow annotations (`::warning file=...::message`).
+    Github,
+    /// Findings listed under each file name.
+    Grouped,
+    /// JUnit XML: a test suite per file, a failed test case per finding.
+    Junit,
 }
 
 /// How the full report decorates its output.
@@ -45,5 +62,10 @@ pub fn write(
         OutputFormat::Full => full::write(out, findings, sources, style),
         OutputFormat::Concise => concise::write(out, findings),
         OutputFormat::Json => json::write(out, findings),
+        OutputFormat::JsonLines => json::write_lines(out, findings),
+        OutputFormat::Sarif => sarif::write(out, findings),
+        OutputFormat::Github => github::write(out, findings),
+        OutputFormat::Grouped => grouped::write(out, findings),
+        OutputFormat::Junit => junit::write(out, findings),
     }
 }

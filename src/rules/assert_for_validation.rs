@@ -159,7 +159,7 @@ impl Rule for AssertForValidation {
             return;
         }
         // Tests are meant to assert; code under `if __debug__:` is debug-only on purpose.
-        if ctx.in_test_code() || under_debug_guard(stmt, ctx) {
+        if ctx.in_test_code() || ctx.is_extra_assert_test_file() || under_debug_guard(stmt, ctx) {
             return;
         }
         if let Some(term) = access_term(&stmt.test, ctx) {

@@ -40,4 +40,5 @@ pub mod type_comparison;
 pub mod unawaited_coroutine;
 pub mod unbound_local;
 pub mod unhashable_literal_key;
+pub mod unused_noqa;
 pub mod wrong_first_arg;
