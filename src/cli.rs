@@ -40,7 +40,17 @@ enum Command {
         rule: String,
     },
     /// List every rule with its code, name and summary.
-    Rules,
+    Rules {
+        /// `text` (grouped by topic) or `json` (for tools).
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        output_format: RulesFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RulesFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -146,7 +156,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(args),
         Command::Explain { rule } => explain(&rule),
-        Command::Rules => list_rules(),
+        Command::Rules { output_format } => list_rules(output_format),
     }
 }
 
@@ -171,19 +181,59 @@ fn suggestion(selector: &str) -> String {
     }
 }
 
-fn list_rules() -> ExitCode {
+fn list_rules(format: RulesFormat) -> ExitCode {
     let mut out = io::stdout().lock();
-    for meta in registry::all_meta() {
-        let _ = writeln!(
-            out,
-            "{}  {:<24} {:<8} {}",
-            meta.code,
-            meta.name,
-            meta.severity.as_str(),
-            meta.summary
-        );
+    let written = match format {
+        RulesFormat::Json => {
+            let rules: Vec<serde_json::Value> = registry::all_meta()
+                .map(|meta| {
+                    serde_json::json!({
+                        "code": meta.code,
+                        "name": meta.name,
+                        "topic": meta.topic.title(),
+                        "severity": meta.severity.as_str(),
+                        "fixable": meta.fix != crate::rule::FixAvailability::None,
+                        "summary": meta.summary,
+                        "equivalents": meta.equivalents.iter().map(|eq| serde_json::json!({
+                            "tool": eq.tool, "code": eq.code, "name": eq.name,
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut out, &rules)
+                .map_err(io::Error::from)
+                .and_then(|()| writeln!(out))
+        }
+        RulesFormat::Text => {
+            let width = registry::all_meta()
+                .map(|m| m.name.len())
+                .max()
+                .unwrap_or(0);
+            let mut topic = None;
+            registry::all_meta().try_for_each(|meta| {
+                if topic != Some(meta.topic) {
+                    let gap = if topic.is_some() { "\n" } else { "" };
+                    writeln!(out, "{gap}{}", meta.topic.title())?;
+                    topic = Some(meta.topic);
+                }
+                writeln!(
+                    out,
+                    "  {}  {:<width$}  {:<7}  {}",
+                    meta.code,
+                    meta.name,
+                    meta.severity.as_str(),
+                    meta.summary
+                )
+            })
+        }
+    };
+    match written {
+        Err(error) if error.kind() != io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the output: {error}");
+            ExitCode::from(2)
+        }
+        _ => ExitCode::SUCCESS,
     }
-    ExitCode::SUCCESS
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {

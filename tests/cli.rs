@@ -475,7 +475,7 @@ fn explain_and_rules() {
         assert!(
             rules
                 .lines()
-                .any(|l| l.starts_with(meta.code) && l.contains(meta.name)),
+                .any(|l| l.trim_start().starts_with(meta.code) && l.contains(meta.name)),
             "{rules}"
         );
     }

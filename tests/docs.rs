@@ -94,3 +94,17 @@ fn examples_raise_the_rule_and_fixes_do_not() {
         );
     }
 }
+
+#[test]
+fn readme_lists_every_rule() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    for meta in registry::all_meta() {
+        let row = format!("| {} | `{}` |", meta.code, meta.name);
+        assert!(
+            readme.contains(&row),
+            "README.md lacks a table row for {} {}",
+            meta.code,
+            meta.name
+        );
+    }
+}
