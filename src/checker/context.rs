@@ -24,6 +24,8 @@ pub struct Context<'a> {
     facts: ModuleFacts<'a>,
     /// The ancestors of the node being checked, outermost first (the module is first).
     pub(crate) parents: Vec<AnyNodeRef<'a>>,
+    /// Answers of `source_mentions`, so each needle is searched once per file.
+    mentions: RefCell<Vec<(&'static str, bool)>>,
     /// Names bound in each function body, keyed by the function's start offset.
     local_bindings: RefCell<HashMap<TextSize, HashSet<&'a str>>>,
     /// What each function, class and module binds, keyed by its kind and start offset.
@@ -53,6 +55,7 @@ impl<'a> Context<'a> {
             facts: ModuleFacts::collect(module),
             parents: Vec::with_capacity(64),
             local_bindings: RefCell::new(HashMap::new()),
+            mentions: RefCell::new(Vec::new()),
             scope_bindings: RefCell::new(HashMap::new()),
             class_attributes: RefCell::new(HashMap::new()),
             module_bindings: RefCell::new(HashMap::new()),
@@ -62,6 +65,18 @@ impl<'a> Context<'a> {
     /// The Python version the code targets (`target-version`), when configured.
     pub fn target_version(&self) -> Option<ast::PythonVersion> {
         self.settings.target_version
+    }
+
+    /// Whether the file's text contains `needle` anywhere (comments included). A cheap,
+    /// cached pre-check: a rule whose pitfall needs a name the file never mentions can
+    /// skip its per-scope work.
+    pub fn source_mentions(&self, needle: &'static str) -> bool {
+        if let Some(&(_, found)) = self.mentions.borrow().iter().find(|(n, _)| *n == needle) {
+            return found;
+        }
+        let found = self.source.contains(needle);
+        self.mentions.borrow_mut().push((needle, found));
+        found
     }
 
     pub fn source(&self) -> &'a str {
