@@ -3,7 +3,7 @@
 use crate::ast::{AnyNodeRef, CmpOp, Expr, ExprCompare, NodeKind, Ranged, TextRange, TextSize};
 use crate::checker::Context;
 use crate::rule::{
-    Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
+    Applicability, Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
 };
 use crate::rules::eq_overload::{eq_is_overloaded, operand_text, short};
 
@@ -88,7 +88,7 @@ impl Rule for NoneComparison {
             ),
             help,
         );
-        if let Some(fix) = operator_fix(compare, ctx) {
+        if let Some(fix) = operator_fix(compare, ctx, Applicability::Safe) {
             diagnostic.set_fix(fix);
         }
     }
@@ -96,7 +96,11 @@ impl Rule for NoneComparison {
 
 /// For the simple two-operand form only: replace the `==` / `!=` token by `is` /
 /// `is not`; nothing else in the expression changes.
-fn operator_fix(compare: &ExprCompare, ctx: &Context) -> Option<Fix> {
+pub(crate) fn operator_fix(
+    compare: &ExprCompare,
+    ctx: &Context,
+    applicability: Applicability,
+) -> Option<Fix> {
     let ([op], [right]) = (&*compare.ops, &*compare.comparators) else {
         return None;
     };
@@ -136,10 +140,11 @@ fn operator_fix(compare: &ExprCompare, ctx: &Context) -> Option<Fix> {
         }
     };
     let content = format!("{}{identity}{}", pad(before), pad(after));
-    Some(Fix::safe(
-        format!("use `{identity}`"),
-        vec![Edit::replace(range, content)],
-    ))
+    Some(Fix {
+        applicability,
+        message: format!("use `{identity}`"),
+        edits: vec![Edit::replace(range, content)],
+    })
 }
 
 /// The `== None` / `!= None` links of a (possibly chained) comparison: the operator and
