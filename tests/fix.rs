@@ -14,6 +14,7 @@ const FIXING_RULES: &[&str] = &[
     "list-comprehension-in-reducer",
     "bare-except",
     "bool-comparison",
+    "type-comparison",
 ];
 
 fn pitfall(args: &[&str], dir: &Path) -> Output {
