@@ -15,6 +15,7 @@ const FIXING_RULES: &[&str] = &[
     "bare-except",
     "bool-comparison",
     "type-comparison",
+    "lambda-assignment",
 ];
 
 fn pitfall(args: &[&str], dir: &Path) -> Output {
