@@ -31,7 +31,8 @@ impl FixMode {
 
 /// Applies the allowed fixes of `findings` to `text` in one pass. Fixes are taken in
 /// source order; one whose edits overlap an edit already taken is left for the next
-/// pass. Returns the new text and how many fixes were applied.
+/// pass (insertions at the same point are applied in source order of their fixes).
+/// Returns the new text and how many fixes were applied.
 pub fn apply_once(text: &str, findings: &[Finding], mode: FixMode) -> (String, usize) {
     let mut fixes: Vec<&FindingFix> = findings
         .iter()
@@ -67,11 +68,9 @@ pub fn apply_once(text: &str, findings: &[Finding], mode: FixMode) -> (String, u
                 && text.is_char_boundary(e.0)
                 && text.is_char_boundary(e.1)
         });
-        let overlaps_taken = edits.iter().any(|e| {
-            taken
-                .iter()
-                .any(|t| e.0 < t.1 && t.0 < e.1 || (e.0 == e.1 && e.0 == t.0))
-        });
+        let overlaps_taken = edits
+            .iter()
+            .any(|e| taken.iter().any(|t| e.0 < t.1 && t.0 < e.1));
         if overlaps_itself || !in_bounds || overlaps_taken {
             continue;
         }

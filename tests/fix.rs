@@ -16,6 +16,7 @@ const FIXING_RULES: &[&str] = &[
     "bool-comparison",
     "type-comparison",
     "lambda-assignment",
+    "mutable-default-arg",
 ];
 
 fn pitfall(args: &[&str], dir: &Path) -> Output {
