@@ -222,3 +222,30 @@ fn json_fix_field_lists_the_edits() {
         })
     );
 }
+
+#[test]
+fn mutable_default_guard_goes_after_the_docstring_with_the_body_indent() {
+    let temp = tempfile::tempdir().unwrap();
+    let file = temp.path().join("m.py");
+    let source = "def f(a, items=[]):\r\n    \"\"\"Doc.\"\"\"\r\n    return items\r\n\r\n\r\n\
+                  def g(x={}):\r\n    \"\"\"Only a docstring.\"\"\"\r\n\r\n\r\n\
+                  def h(x=[]): return x\r\n\r\n\r\n\
+                  class C:\r\n\tdef m(self, x=[]):\r\n\t\tx.append(1)\r\n";
+    std::fs::write(&file, source).unwrap();
+    let args = [
+        "--select",
+        "mutable-default-arg",
+        "--fix",
+        "--unsafe-fixes",
+        "m.py",
+    ];
+    let out = pitfall(&args, temp.path());
+    assert_eq!(out.status.code(), Some(1), "the one-line body is not fixed");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "def f(a, items=None):\r\n    \"\"\"Doc.\"\"\"\r\n    if items is None:\r\n        items = []\r\n    return items\r\n\r\n\r\n\
+         def g(x=None):\r\n    \"\"\"Only a docstring.\"\"\"\r\n    if x is None:\r\n        x = {}\r\n\r\n\r\n\
+         def h(x=[]): return x\r\n\r\n\r\n\
+         class C:\r\n\tdef m(self, x=None):\r\n\t\tif x is None:\r\n\t\t\tx = []\r\n\t\tx.append(1)\r\n"
+    );
+}
