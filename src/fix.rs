@@ -203,55 +203,101 @@ pub fn write_atomic(path: &Path, text: &str, bom: bool) -> std::io::Result<()> {
     written
 }
 
-/// A unified diff of two texts: one hunk spanning the changed lines, with up to three
-/// lines of context either side. Empty when the texts are equal.
+/// A unified diff of two texts, with three lines of context around each change.
+/// Empty when the texts are equal.
 pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
     if old == new {
         return String::new();
     }
     let a: Vec<&str> = old.split_inclusive('\n').collect();
     let b: Vec<&str> = new.split_inclusive('\n').collect();
-    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let ops = line_ops(&a, &b);
+    let context = 3;
+    let changes: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].0 != ' ').collect();
+    let mut out = format!("--- {path}\n+++ {path}\n");
+    let mut i = 0;
+    while i < changes.len() {
+        // Changes closer than twice the context share a hunk.
+        let mut j = i;
+        while j + 1 < changes.len() && changes[j + 1] - changes[j] <= 2 * context + 1 {
+            j += 1;
+        }
+        let from = changes[i].saturating_sub(context);
+        let to = (changes[j] + 1 + context).min(ops.len());
+        let before = &ops[..from];
+        let old_start = before.iter().filter(|op| op.0 != '+').count();
+        let new_start = before.iter().filter(|op| op.0 != '-').count();
+        let hunk = &ops[from..to];
+        let old_len = hunk.iter().filter(|op| op.0 != '+').count();
+        let new_len = hunk.iter().filter(|op| op.0 != '-').count();
+        let range = |start: usize, len: usize| {
+            let first = if len == 0 { start } else { start + 1 };
+            format!("{first},{len}")
+        };
+        out.push_str(&format!(
+            "@@ -{} +{} @@\n",
+            range(old_start, old_len),
+            range(new_start, new_len)
+        ));
+        for &(mark, text) in hunk {
+            out.push(mark);
+            out.push_str(text);
+            if !text.ends_with('\n') {
+                out.push_str("\n\\ No newline at end of file\n");
+            }
+        }
+        i = j + 1;
+    }
+    out
+}
+
+/// The lines of `a` and `b` as kept (' '), deleted ('-') and inserted ('+'), from a
+/// longest common subsequence of the lines between the common prefix and suffix.
+fn line_ops<'t>(a: &[&'t str], b: &[&'t str]) -> Vec<(char, &'t str)> {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     let suffix = a[prefix..]
         .iter()
         .rev()
         .zip(b[prefix..].iter().rev())
         .take_while(|(x, y)| x == y)
         .count();
-    let context = 3;
-    let start = prefix.saturating_sub(context);
-    let a_end = (a.len() - suffix + context).min(a.len());
-    let b_end = (b.len() - suffix + context).min(b.len());
-    let range = |start: usize, end: usize| {
-        let len = end - start;
-        let first = if len == 0 { start } else { start + 1 };
-        format!("{first},{len}")
-    };
-    let mut out = format!(
-        "--- {path}\n+++ {path}\n@@ -{} +{} @@\n",
-        range(start, a_end),
-        range(start, b_end)
-    );
-    let line = |out: &mut String, mark: char, text: &str| {
-        out.push(mark);
-        out.push_str(text);
-        if !text.ends_with('\n') {
-            out.push_str("\n\\ No newline at end of file\n");
+    let (ma, mb) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
+    let mut ops: Vec<(char, &str)> = a[..prefix].iter().map(|&l| (' ', l)).collect();
+    if ma.len().saturating_mul(mb.len()) > 4_000_000 {
+        // Too large for the table: one block of deletions, then one of insertions.
+        ops.extend(ma.iter().map(|&l| ('-', l)));
+        ops.extend(mb.iter().map(|&l| ('+', l)));
+    } else {
+        // lcs[i][j]: the LCS length of ma[i..] and mb[j..].
+        let w = mb.len() + 1;
+        let mut lcs = vec![0u32; (ma.len() + 1) * w];
+        for i in (0..ma.len()).rev() {
+            for j in (0..mb.len()).rev() {
+                lcs[i * w + j] = if ma[i] == mb[j] {
+                    lcs[(i + 1) * w + j + 1] + 1
+                } else {
+                    lcs[(i + 1) * w + j].max(lcs[i * w + j + 1])
+                };
+            }
         }
-    };
-    for text in &a[start..prefix] {
-        line(&mut out, ' ', text);
+        let (mut i, mut j) = (0, 0);
+        while i < ma.len() || j < mb.len() {
+            if i < ma.len() && j < mb.len() && ma[i] == mb[j] {
+                ops.push((' ', ma[i]));
+                i += 1;
+                j += 1;
+            } else if i < ma.len() && (j == mb.len() || lcs[(i + 1) * w + j] >= lcs[i * w + j + 1])
+            {
+                ops.push(('-', ma[i]));
+                i += 1;
+            } else {
+                ops.push(('+', mb[j]));
+                j += 1;
+            }
+        }
     }
-    for text in &a[prefix..a.len() - suffix] {
-        line(&mut out, '-', text);
-    }
-    for text in &b[prefix..b.len() - suffix] {
-        line(&mut out, '+', text);
-    }
-    for text in &a[a.len() - suffix..a_end] {
-        line(&mut out, ' ', text);
-    }
-    out
+    ops.extend(a[a.len() - suffix..].iter().map(|&l| (' ', l)));
+    ops
 }
 
 #[cfg(test)]
@@ -360,6 +406,25 @@ mod tests {
             diff,
             "--- a.py\n+++ a.py\n@@ -1,5 +1,5 @@\n 1\n 2\n-3\n+X\n 4\n 5\n"
         );
+    }
+
+    #[test]
+    fn distant_changes_get_their_own_hunks() {
+        let old: String = (1..=20).map(|n| format!("{n}\n")).collect();
+        let new: String = (1..=20)
+            .map(|n| match n {
+                2 => "two\n".to_owned(),
+                18 => "eighteen\n".to_owned(),
+                _ => format!("{n}\n"),
+            })
+            .collect();
+        let diff = unified_diff("a.py", &old, &new);
+        assert_eq!(diff.matches("@@ -").count(), 2, "{diff}");
+        assert!(
+            diff.contains("@@ -1,5 +1,5 @@\n 1\n-2\n+two\n 3\n"),
+            "{diff}"
+        );
+        assert!(diff.contains("@@ -15,6 +15,6 @@\n"), "{diff}");
     }
 
     #[test]
