@@ -103,8 +103,8 @@ pub struct Fixed {
 }
 
 /// Fixes `text` (the decoded source of `path`) to a fixed point: check, apply, re-check,
-/// at most [`MAX_PASSES`] times. A pass whose result gains syntax errors is discarded,
-/// and fixing stops there.
+/// at most [`MAX_PASSES`] times. If a pass's result gains syntax errors, every fix is
+/// discarded and the text is returned unchanged.
 pub fn fix_source(
     path: &Path,
     text: String,
@@ -140,9 +140,9 @@ fn fix_loop(
     check: impl Fn(&str) -> Vec<Finding>,
     errors_in: impl Fn(&str) -> usize,
 ) -> (String, usize, Option<String>) {
+    let original = text.clone();
     let original_errors = errors_in(&text);
     let mut count = 0;
-    let mut refused = None;
     for _ in 0..MAX_PASSES {
         let findings = check(&text);
         let (next, applied) = apply_once(&text, &findings, mode);
@@ -150,16 +150,15 @@ fn fix_loop(
             break;
         }
         if errors_in(&next) > original_errors {
-            refused = Some(
-                "the fixed code would not parse, so the remaining fixes were not applied"
-                    .to_owned(),
-            );
-            break;
+            // Nothing is written: the file stays exactly as it was.
+            let refused =
+                "the fixed code would not parse, so no fix was applied to this file".to_owned();
+            return (original, 0, Some(refused));
         }
         text = next;
         count += applied;
     }
-    (text, count, refused)
+    (text, count, None)
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -377,6 +376,24 @@ mod tests {
         };
         let (text, count, refused) = fix_loop("f(x)\n".to_owned(), SAFE, check, errors);
         assert_eq!((text.as_str(), count), ("f(x)\n", 0));
+        assert!(refused.is_some());
+    }
+
+    #[test]
+    fn a_later_bad_pass_discards_the_earlier_good_ones() {
+        let errors = |text: &str| crate::ast::parse(text, false).errors.len();
+        // Pass 1 renames `y` (fine); pass 2 deletes the `)` (breaks): nothing is kept.
+        let check = |text: &str| {
+            if let Some(at) = text.find("y") {
+                vec![finding_with(&[(at, at + 1, "z")], Applicability::Safe)]
+            } else if let Some(at) = text.find(')') {
+                vec![finding_with(&[(at, at + 1, "")], Applicability::Safe)]
+            } else {
+                Vec::new()
+            }
+        };
+        let (text, count, refused) = fix_loop("f(y)\n".to_owned(), SAFE, check, errors);
+        assert_eq!((text.as_str(), count), ("f(y)\n", 0));
         assert!(refused.is_some());
     }
 
