@@ -128,6 +128,27 @@ struct CheckArgs {
     /// The oldest Python version the code must run on (`py38` … `py314`).
     #[arg(long, value_name = "VERSION")]
     target_version: Option<String>,
+
+    /// Apply the safe fixes in place (with `-`, print the fixed source to stdout).
+    #[arg(long)]
+    fix: bool,
+
+    /// Apply the unsafe fixes too (with `--fix` or `--diff`).
+    #[arg(long)]
+    unsafe_fixes: bool,
+
+    /// Print a unified diff of the fixes instead of writing them; exit 1 if there is one.
+    #[arg(long)]
+    diff: bool,
+}
+
+/// What fixing a file produced, besides its remaining findings.
+#[derive(Default)]
+struct FixOutcome {
+    count: usize,
+    diff: String,
+    notes: Vec<String>,
+    error: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -275,7 +296,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
     };
 
     let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    let mut results: Vec<FileResult> = Vec::new();
+    let fix_mode = (args.fix || args.diff).then_some(crate::fix::FixMode {
+        unsafe_fixes: args.unsafe_fixes,
+    });
+    let mut results: Vec<(FileResult, FixOutcome)> = Vec::new();
+    let mut stdin_output: Option<Vec<u8>> = None;
     let mut errors: Vec<(PathBuf, String)> = Vec::new();
     if reads_stdin {
         if args.paths.len() > 1 {
@@ -290,8 +315,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
             Ok(settings) => settings,
             Err(error) => return config_error(&error),
         };
-        let result = pool.install(|| check_stdin(&name, &settings, keep_source));
-        results.push(result);
+        let (result, outcome, output) =
+            pool.install(|| check_stdin(&name, &settings, keep_source, fix_mode, args.diff));
+        stdin_output = output;
+        results.push((result, outcome));
     } else {
         if args.stdin_filename.is_some() {
             eprintln!("error: --stdin-filename needs `-` among the paths");
@@ -307,9 +334,35 @@ fn run_check(args: CheckArgs) -> ExitCode {
             discovered
                 .files
                 .par_iter()
-                .map(|(path, settings)| checker::check_path(path, settings, keep_source))
+                .map(|(path, settings)| match fix_mode {
+                    Some(mode) => fix_path(path, settings, keep_source, mode, args.diff),
+                    None => (
+                        checker::check_path(path, settings, keep_source),
+                        FixOutcome::default(),
+                    ),
+                })
                 .collect()
         });
+    }
+    let mut fixed = 0;
+    let mut diffs = String::new();
+    let mut stdin_fixed: Option<Vec<u8>> = None;
+    let results: Vec<FileResult> = results
+        .into_iter()
+        .map(|(result, outcome)| {
+            fixed += outcome.count;
+            diffs.push_str(&outcome.diff);
+            for note in outcome.notes {
+                eprintln!("warning: {}: {note}", result.path.display());
+            }
+            if let Some(error) = outcome.error {
+                errors.push((result.path.clone(), error));
+            }
+            result
+        })
+        .collect();
+    if reads_stdin && args.fix && !args.diff {
+        stdin_fixed = stdin_output.take();
     }
 
     let mut findings: Vec<Finding> = Vec::new();
@@ -340,7 +393,14 @@ fn run_check(args: CheckArgs) -> ExitCode {
         width: terminal_width(),
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
-    let written = if args.statistics {
+    let written = if args.diff {
+        out.write_all(diffs.as_bytes())
+    } else if let Some(fixed_source) = &stdin_fixed {
+        // stdout carries the fixed source; the remaining findings go to stderr.
+        let mut err = io::stderr().lock();
+        render::write(&mut err, format, &findings, &sources, style)
+            .and_then(|()| out.write_all(fixed_source))
+    } else if args.statistics {
         render::write_statistics(&mut out, &findings)
     } else {
         render::write(&mut out, format, &findings, &sources, style)
@@ -362,8 +422,23 @@ fn run_check(args: CheckArgs) -> ExitCode {
         format,
         OutputFormat::Full | OutputFormat::Concise | OutputFormat::Grouped
     );
+    if args.diff {
+        if !args.quiet && fixed > 0 {
+            eprintln!("Would fix {}.", pitfalls(fixed));
+        }
+        return if !errors.is_empty() {
+            ExitCode::from(2)
+        } else if diffs.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
     if human && !args.quiet {
         print_summary(&findings, errors.len());
+    }
+    if args.fix && !args.quiet && fixed > 0 {
+        eprintln!("Fixed {}.", pitfalls(fixed));
     }
     if !errors.is_empty() {
         ExitCode::from(2)
@@ -411,24 +486,112 @@ fn config_error(error: &ConfigError) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn check_stdin(name: &Path, settings: &Settings, keep_source: bool) -> FileResult {
+fn pitfalls(n: usize) -> String {
+    format!("{n} pitfall{}", if n == 1 { "" } else { "s" })
+}
+
+fn unreadable(path: &Path, error: String) -> FileResult {
+    FileResult {
+        path: path.to_owned(),
+        findings: Vec::new(),
+        error: Some(error),
+        source: None,
+    }
+}
+
+/// Checks and fixes the file at `path`: writes the fixed text in place, or (with
+/// `diff`) only computes the diff.
+fn fix_path(
+    path: &Path,
+    settings: &Settings,
+    keep_source: bool,
+    mode: crate::fix::FixMode,
+    diff: bool,
+) -> (FileResult, FixOutcome) {
+    let text = match checker::read_source(path) {
+        Ok(text) => text,
+        Err(error) => return (unreadable(path, error), FixOutcome::default()),
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) => return (unreadable(path, error.to_string()), FixOutcome::default()),
+    };
+    let (result, outcome, _) =
+        fix_text(path, &bytes, text, settings, keep_source, mode, diff, true);
+    (result, outcome)
+}
+
+#[allow(clippy::too_many_arguments)]
+/// Fixes decoded `text` whose raw bytes are `bytes`. Returns the remaining findings,
+/// the outcome and the bytes to print (for stdin). Files are written unless `diff`.
+fn fix_text(
+    path: &Path,
+    bytes: &[u8],
+    text: String,
+    settings: &Settings,
+    keep_source: bool,
+    mode: crate::fix::FixMode,
+    diff: bool,
+    write: bool,
+) -> (FileResult, FixOutcome, Option<Vec<u8>>) {
+    let mut outcome = FixOutcome::default();
+    let Some(bom) = crate::fix::utf8_layout(bytes, &text) else {
+        outcome.notes.push(
+            "not fixed: the file is not UTF-8 (a PEP 263 encoding), and pitfall only writes fixes to UTF-8 files"
+                .to_owned(),
+        );
+        let result = checker::check_source(path, text, settings, keep_source);
+        return (result, outcome, Some(bytes.to_vec()));
+    };
+    let fixed = crate::fix::fix_source(path, text.clone(), settings, mode, keep_source);
+    if let Some(refused) = fixed.refused {
+        outcome.notes.push(refused);
+    }
+    outcome.count = fixed.count;
+    let mut output = Vec::new();
+    if bom {
+        output.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    output.extend_from_slice(fixed.text.as_bytes());
+    if fixed.count > 0 {
+        if diff {
+            outcome.diff = crate::fix::unified_diff(&path.to_string_lossy(), &text, &fixed.text);
+        } else if write && let Err(error) = crate::fix::write_atomic(path, &fixed.text, bom) {
+            outcome.error = Some(format!("cannot write the fixes: {error}"));
+        }
+    }
+    (fixed.result, outcome, Some(output))
+}
+
+fn check_stdin(
+    name: &Path,
+    settings: &Settings,
+    keep_source: bool,
+    fix_mode: Option<crate::fix::FixMode>,
+    diff: bool,
+) -> (FileResult, FixOutcome, Option<Vec<u8>>) {
     let mut bytes = Vec::new();
     if let Err(error) = io::stdin().lock().read_to_end(&mut bytes) {
-        return FileResult {
-            path: name.to_owned(),
-            findings: Vec::new(),
-            error: Some(format!("cannot read standard input: {error}")),
-            source: None,
-        };
+        let error = format!("cannot read standard input: {error}");
+        return (unreadable(name, error), FixOutcome::default(), None);
     }
-    match crate::source::decode(bytes) {
-        Ok(text) => checker::check_source(name, text, settings, keep_source),
-        Err(error) => FileResult {
-            path: name.to_owned(),
-            findings: Vec::new(),
-            error: Some(error.to_string()),
-            source: None,
-        },
+    let text = match crate::source::decode(bytes.clone()) {
+        Ok(text) => text,
+        Err(error) => {
+            return (
+                unreadable(name, error.to_string()),
+                FixOutcome::default(),
+                None,
+            );
+        }
+    };
+    match fix_mode {
+        Some(mode) => fix_text(name, &bytes, text, settings, keep_source, mode, diff, false),
+        None => (
+            checker::check_source(name, text, settings, keep_source),
+            FixOutcome::default(),
+            None,
+        ),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::cmp::Ordering;
 use std::path::PathBuf;
 
-use crate::rule::{RuleMeta, Severity};
+use crate::rule::{Applicability, RuleMeta, Severity};
 use crate::source::Position;
 
 /// Where pitfall's rule documentation lives by default (`docs-url` in the config); a
@@ -24,6 +24,27 @@ pub struct Finding {
     pub severity: Severity,
     /// The rule's documentation page (under the configured `docs-url`).
     pub url: String,
+    /// The automatic fix, with its edits placed in the file.
+    pub fix: Option<FindingFix>,
+}
+
+/// A fix placed in a file: every edit has byte offsets (for applying) and positions
+/// (for renderers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingFix {
+    pub applicability: Applicability,
+    pub message: String,
+    pub edits: Vec<FindingEdit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingEdit {
+    /// Byte offsets into the decoded source, end exclusive.
+    pub start_offset: usize,
+    pub end_offset: usize,
+    pub start: Position,
+    pub end: Position,
+    pub content: String,
 }
 
 impl Finding {

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod discovery;
 pub mod finding;
+pub mod fix;
 pub mod noqa;
 pub mod registry;
 pub mod render;

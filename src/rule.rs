@@ -116,6 +116,75 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The rule's default severity unless the rule saw evidence to raise or lower it.
     pub severity: Severity,
+    /// An automatic fix, when the rule can offer one.
+    pub fix: Option<Fix>,
+}
+
+/// Whether a fix keeps the program's meaning (`Safe`) or may change it (`Unsafe`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Applicability {
+    Unsafe,
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// One replacement of a byte range of the decoded source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub range: TextRange,
+    pub content: String,
+}
+
+impl Edit {
+    pub fn replace(range: TextRange, content: impl Into<String>) -> Self {
+        Edit {
+            range,
+            content: content.into(),
+        }
+    }
+}
+
+/// An automatic fix: edits applied together, or not at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    pub applicability: Applicability,
+    /// What the fix does, in a few words (`use \`is None\``).
+    pub message: String,
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix {
+            applicability: Applicability::Safe,
+            message: message.into(),
+            edits,
+        }
+    }
+
+    pub fn unsafe_(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix {
+            applicability: Applicability::Unsafe,
+            message: message.into(),
+            edits,
+        }
+    }
+}
+
+impl Diagnostic {
+    /// Attaches a fix to this finding.
+    pub fn set_fix(&mut self, fix: Fix) -> &mut Self {
+        self.fix = Some(fix);
+        self
+    }
 }
 
 /// Collects the diagnostics of the rule currently being run.
@@ -145,6 +214,7 @@ impl Report {
             message: message.into(),
             help: Some(help.into()),
             severity: self.rule.severity,
+            fix: None,
         });
         self.diagnostics.last_mut().expect("just pushed")
     }

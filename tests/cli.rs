@@ -204,7 +204,8 @@ fn json_has_every_documented_field() {
     assert!(f["help"].as_str().unwrap().contains("if items is None"));
     assert_eq!(f["severity"], "warning");
     assert!(f["url"].as_str().unwrap().ends_with("mutable-default-arg"));
-    assert!(f["fix"].is_null());
+    assert_eq!(f["fix"]["applicability"], "unsafe");
+    assert_eq!(f["fix"]["edits"][0]["content"], "None");
 }
 
 #[test]

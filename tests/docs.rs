@@ -108,3 +108,16 @@ fn readme_lists_every_rule() {
         );
     }
 }
+
+#[test]
+fn fixing_rules_document_their_fix_safety() {
+    for meta in registry::all_meta() {
+        let fixes = meta.fix != pitfall::rule::FixAvailability::None;
+        assert_eq!(
+            meta.doc.contains("## Fix safety"),
+            fixes,
+            "rules/{}.md: a `## Fix safety` section exactly when the rule fixes",
+            meta.name
+        );
+    }
+}

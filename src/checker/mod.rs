@@ -14,7 +14,7 @@ pub use walk::MAX_DEPTH;
 
 use crate::ast::{self, AnyNodeRef, TextRange, TextSize};
 use crate::config::Settings;
-use crate::finding::Finding;
+use crate::finding::{Finding, FindingEdit, FindingFix};
 use crate::noqa::Suppressions;
 use crate::rule::Diagnostic;
 use crate::rule::RuleMeta;
@@ -113,6 +113,7 @@ pub fn check_source(
             message: error.message.clone(),
             help: Some("fix the syntax; the other rules still ran on the recovered code".into()),
             severity: SYNTAX_ERROR.severity,
+            fix: None,
         });
     }
 
@@ -130,6 +131,7 @@ pub fn check_source(
             ),
             help: Some("split the expression or block into smaller named pieces".into()),
             severity: SYNTAX_ERROR.severity,
+            fix: None,
         });
     } else {
         diagnostics.append(&mut walker.diagnostics);
@@ -219,5 +221,29 @@ fn to_finding(path: &Path, source: &SourceText, settings: &Settings, d: Diagnost
         help: d.help,
         severity: d.severity,
         url: settings.url(d.rule),
+        fix: d.fix.map(|fix| place_fix(source, fix)),
+    }
+}
+
+fn place_fix(source: &SourceText, fix: crate::rule::Fix) -> FindingFix {
+    let len = TextSize::of(source.text.as_str());
+    FindingFix {
+        applicability: fix.applicability,
+        message: fix.message,
+        edits: fix
+            .edits
+            .into_iter()
+            .map(|edit| {
+                let end = edit.range.end().min(len);
+                let start = edit.range.start().min(end);
+                FindingEdit {
+                    start_offset: start.to_usize(),
+                    end_offset: end.to_usize(),
+                    start: source.position(start),
+                    end: source.position(end),
+                    content: edit.content,
+                }
+            })
+            .collect(),
     }
 }

@@ -18,8 +18,27 @@ struct JsonFinding<'f> {
     help: Option<&'f str>,
     severity: &'static str,
     url: String,
-    /// Always null until fixes land.
-    fix: Option<()>,
+    fix: Option<JsonFix<'f>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'f> {
+    applicability: &'static str,
+    message: &'f str,
+    edits: Vec<JsonEdit<'f>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'f> {
+    start: JsonPosition,
+    end: JsonPosition,
+    content: &'f str,
+}
+
+#[derive(Serialize)]
+struct JsonPosition {
+    line: usize,
+    column: usize,
 }
 
 pub fn write(out: &mut dyn Write, findings: &[Finding]) -> io::Result<()> {
@@ -50,6 +69,24 @@ fn to_json(f: &Finding) -> JsonFinding<'_> {
         help: f.help.as_deref(),
         severity: f.severity.as_str(),
         url: f.url.clone(),
-        fix: None,
+        fix: f.fix.as_ref().map(|fix| JsonFix {
+            applicability: fix.applicability.as_str(),
+            message: &fix.message,
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| JsonEdit {
+                    start: JsonPosition {
+                        line: e.start.line,
+                        column: e.start.column,
+                    },
+                    end: JsonPosition {
+                        line: e.end.line,
+                        column: e.end.column,
+                    },
+                    content: &e.content,
+                })
+                .collect(),
+        }),
     }
 }

@@ -60,7 +60,7 @@ fn result(f: &Finding, rules: &[&'static RuleMeta]) -> Value {
     if let Some(help) = &f.help {
         message.push_str(&format!("\nhelp: {help}"));
     }
-    json!({
+    let mut result = json!({
         "ruleId": f.rule.code,
         "ruleIndex": index,
         "level": level(f.severity),
@@ -76,7 +76,32 @@ fn result(f: &Finding, rules: &[&'static RuleMeta]) -> Value {
                 }
             }
         }],
-    })
+    });
+    if let Some(fix) = &f.fix {
+        let replacements: Vec<Value> = fix
+            .edits
+            .iter()
+            .map(|e| {
+                json!({
+                    "deletedRegion": {
+                        "startLine": e.start.line,
+                        "startColumn": e.start.column,
+                        "endLine": e.end.line,
+                        "endColumn": e.end.column,
+                    },
+                    "insertedContent": { "text": e.content },
+                })
+            })
+            .collect();
+        result["fixes"] = json!([{
+            "description": { "text": format!("{} ({})", fix.message, fix.applicability.as_str()) },
+            "artifactChanges": [{
+                "artifactLocation": { "uri": uri(&f.path.to_string_lossy()) },
+                "replacements": replacements,
+            }],
+        }]);
+    }
+    result
 }
 
 /// A relative URI reference for a path: forward slashes, and percent-encoding for the

@@ -6,7 +6,9 @@ use crate::ast::{
 };
 use crate::checker::Context;
 use crate::checker::subtree::for_each_node;
-use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rule::{
+    Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
+};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF701",
@@ -15,7 +17,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     topic: Topic::ErrorsAndTesting,
     doc: include_str!("../../rules/bare-except.md"),
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     equivalents: &[
         Equivalent {
             tool: "ruff",
@@ -154,7 +156,7 @@ impl Rule for BareExcept {
         } else {
             "Ctrl-C and `sys.exit()` stop working here and real bugs are hidden"
         };
-        report.add(
+        let diagnostic = report.add(
             range,
             format!(
                 "{subject} `KeyboardInterrupt`{cancelled}, and this handler {fate}: {consequence}"
@@ -163,6 +165,14 @@ impl Rule for BareExcept {
                 "{fix}; to log or clean up and still propagate, end the handler with {reraise}"
             ),
         );
+        // Only the bare form: `except:` becomes `except Exception:`. Unsafe, because the
+        // handler stops catching `KeyboardInterrupt` and `SystemExit`.
+        if handler.type_.is_none() && ctx.slice(keyword_range) == "except" {
+            diagnostic.set_fix(Fix::unsafe_(
+                "catch `Exception`",
+                vec![Edit::replace(keyword_range, "except Exception")],
+            ));
+        }
     }
 }
 

@@ -3,8 +3,11 @@
 
 use crate::ast::{AnyNodeRef, CmpOp, Expr, ExprCompare, NodeKind, Ranged, TextRange, UnaryOp};
 use crate::checker::Context;
-use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rule::{
+    Applicability, Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
+};
 use crate::rules::eq_overload::{eq_is_overloaded, operand_text, short};
+use crate::rules::none_comparison::operator_fix;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF102",
@@ -13,7 +16,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     topic: Topic::LanguageBasics,
     doc: include_str!("../../rules/bool-comparison.md"),
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     equivalents: &[
         Equivalent {
             tool: "ruff",
@@ -106,13 +109,18 @@ impl Rule for BoolComparison {
                 "`0 == False` holds but `'' == False` and `[] == False` do not",
             )
         };
-        report.add(
+        let diagnostic = report.add(
             compare.range(),
             format!(
                 "{expr} is redundant if {subject} is a bool and wrong if it is merely {kind}: `==` compares values, so {counterexample}"
             ),
             help(compare, &links, ctx),
         );
+        // `x == True` becomes `x is True`: unsafe, since `1 == True` held and
+        // `1 is True` does not.
+        if let Some(fix) = operator_fix(compare, ctx, Applicability::Unsafe) {
+            diagnostic.set_fix(fix);
+        }
     }
 }
 

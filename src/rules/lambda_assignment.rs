@@ -9,7 +9,9 @@
 
 use crate::ast::{AnyNodeRef, Expr, ExprLambda, NodeKind, Ranged};
 use crate::checker::Context;
-use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rule::{
+    Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
+};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF304",
@@ -18,7 +20,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     topic: Topic::Functions,
     doc: include_str!("../../rules/lambda-assignment.md"),
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     equivalents: &[
         Equivalent {
             tool: "ruff",
@@ -83,13 +85,44 @@ impl Rule for LambdaAssignment {
         if in_class && annotated {
             return;
         }
-        report.add(
+        let diagnostic = report.add(
             node.range(),
             format!(
                 "`{name}` is a lambda bound to a name: its `__name__` is `<lambda>`, so tracebacks, profilers and `repr` never show `{name}`"
             ),
             help(name, lambda, in_class, annotated, ctx),
         );
+        let rewrite = rewrite(name, lambda, ctx);
+        let takes_positional = lambda
+            .parameters
+            .as_deref()
+            .is_some_and(|p| !p.posonlyargs.is_empty() || !p.args.is_empty() || p.vararg.is_some());
+        // Only a statement alone on its line(s) becomes a `def` (not `a = 1; f = lambda: 0`
+        // nor `if x: f = lambda: 0`), and only when the statement is on one line (a comment inside it would be lost). In a
+        // class body, or with an annotation that the `def` drops, the fix is unsafe.
+        let source = ctx.source();
+        let line_start = source[..node.start().to_usize()]
+            .rfind(['\n', '\r'])
+            .map_or(0, |i| i + 1);
+        let alone_before = source[line_start..node.start().to_usize()]
+            .trim()
+            .is_empty();
+        let rest = &source[node.end().to_usize()..];
+        let rest = &rest[..rest.find(['\n', '\r']).unwrap_or(rest.len())];
+        let alone_after = rest.trim().is_empty() || rest.trim_start().starts_with('#');
+        if alone_before
+            && alone_after
+            && !ctx.slice(node.range()).contains(['\n', '\r'])
+            && (!in_class || takes_positional)
+        {
+            let edits = vec![Edit::replace(node.range(), rewrite)];
+            let message = "define it with `def`";
+            diagnostic.set_fix(if in_class || annotated {
+                Fix::unsafe_(message, edits)
+            } else {
+                Fix::safe(message, edits)
+            });
+        }
     }
 }
 
@@ -105,23 +138,28 @@ fn is_identity(lambda: &ExprLambda) -> bool {
     matches!(&*lambda.body, Expr::Name(body) if body.id == only.parameter.name.as_str())
 }
 
-/// The `def` to write instead, quoted in full when it fits on one line.
-fn help(name: &str, lambda: &ExprLambda, in_class: bool, annotated: bool, ctx: &Context) -> String {
+/// `def name(params): return body`, on one line unless the lambda spans several.
+fn rewrite(name: &str, lambda: &ExprLambda, ctx: &Context) -> String {
     let params = lambda.parameters.as_deref().map_or("", |p| ctx.text_of(p));
-    let takes_positional = lambda
-        .parameters
-        .as_deref()
-        .is_some_and(|p| !p.posonlyargs.is_empty() || !p.args.is_empty() || p.vararg.is_some());
     let body = ctx.text_of(&*lambda.body);
     // `return yield` and `return x := 1` are syntax errors; the lambda had parentheses.
-    let rewrite = if matches!(
+    if matches!(
         *lambda.body,
         Expr::Yield(_) | Expr::YieldFrom(_) | Expr::Named(_)
     ) {
         format!("def {name}({params}): return ({body})")
     } else {
         format!("def {name}({params}): return {body}")
-    };
+    }
+}
+
+/// The `def` to write instead, quoted in full when it fits on one line.
+fn help(name: &str, lambda: &ExprLambda, in_class: bool, annotated: bool, ctx: &Context) -> String {
+    let takes_positional = lambda
+        .parameters
+        .as_deref()
+        .is_some_and(|p| !p.posonlyargs.is_empty() || !p.args.is_empty() || p.vararg.is_some());
+    let rewrite = rewrite(name, lambda, ctx);
     let mut help = if rewrite.len() <= MAX_REWRITE && !rewrite.contains('\n') {
         format!("define it with `def`: `{rewrite}`")
     } else {

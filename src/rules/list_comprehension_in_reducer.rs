@@ -7,7 +7,9 @@
 use crate::ast::{AnyNodeRef, Expr, ExprCall, ExprListComp, NodeKind, Ranged, TextRange, TextSize};
 use crate::checker::Context;
 use crate::checker::subtree::for_each_node;
-use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rule::{
+    Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
+};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF206",
@@ -16,7 +18,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     topic: Topic::DataStructures,
     doc: include_str!("../../rules/list-comprehension-in-reducer.md"),
-    fix: FixAvailability::None,
+    fix: FixAvailability::Always,
     equivalents: &[
         Equivalent {
             tool: "ruff",
@@ -118,7 +120,19 @@ impl Rule for ListComprehensionInReducer {
             ),
             None => "drop the square brackets to pass a generator expression".to_owned(),
         };
-        report.add(comp.range(), message, help);
+        let sole = args.len() == 1
+            && call.arguments.keywords.is_empty()
+            && ctx.slice(TextRange::new(comp.end(), call.end())).trim() == ")";
+        let (open, close) = if sole { ("", "") } else { ("(", ")") };
+        let one = TextSize::from(1);
+        let fix = Fix::safe(
+            "pass a generator expression",
+            vec![
+                Edit::replace(TextRange::at(comp.start(), one), open),
+                Edit::replace(TextRange::at(comp.end() - one, one), close),
+            ],
+        );
+        report.add(comp.range(), message, help).set_fix(fix);
     }
 }
 

@@ -1,8 +1,12 @@
 //! PF301: a mutable object as a parameter default, shared by every call.
 
-use crate::ast::{AnyNodeRef, Expr, NodeKind, Parameters, Ranged};
+use crate::ast::{
+    AnyNodeRef, Expr, NodeKind, Parameters, Ranged, Stmt, StmtFunctionDef, TextRange, TextSize,
+};
 use crate::checker::Context;
-use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rule::{
+    Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
+};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF301",
@@ -11,7 +15,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     topic: Topic::Functions,
     doc: include_str!("../../rules/mutable-default-arg.md"),
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     equivalents: &[
         Equivalent {
             tool: "ruff",
@@ -83,7 +87,11 @@ impl Rule for MutableDefaultArg {
                 continue;
             };
             let name = param.parameter.name.as_str();
-            report.add(
+            let fix = match node {
+                AnyNodeRef::StmtFunctionDef(def) => none_default_fix(def, name, default, ctx),
+                _ => None,
+            };
+            let diagnostic = report.add(
                 default.range(),
                 format!(
                     "the default {kind} of `{name}` is created once, when the function is defined, and every call that omits `{name}` shares it"
@@ -93,8 +101,63 @@ impl Rule for MutableDefaultArg {
                     fresh_value(default, ctx)
                 ),
             );
+            if let Some(fix) = fix {
+                diagnostic.set_fix(fix);
+            }
         }
     }
+}
+
+/// Default `None`, plus `if name is None: name = <default>` at the top of the body
+/// (after the docstring), indented like the body. Only for a body on its own lines and
+/// a default on one line. Unsafe: the default is now built at call time, in the
+/// function's scope, and `None` now means "the default" too.
+fn none_default_fix(
+    def: &StmtFunctionDef,
+    name: &str,
+    default: &Expr,
+    ctx: &Context,
+) -> Option<Fix> {
+    let value = ctx.text_of(default);
+    if value.contains(['\n', '\r']) {
+        return None;
+    }
+    let source = ctx.source();
+    let first = def.body.first()?;
+    let has_docstring = matches!(first, Stmt::Expr(expr) if expr.value.is_string_literal_expr());
+    let line_start = source[..first.start().to_usize()]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    let indent = &source[line_start..first.start().to_usize()];
+    if indent.is_empty() || !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    let inner = if indent.contains('\t') { "\t" } else { "    " };
+    let guard = format!("{indent}if {name} is None:\n{indent}{inner}{name} = {value}\n");
+    let (at, content) = match def.body.get(usize::from(has_docstring)) {
+        Some(next) => {
+            let next_line = source[..next.start().to_usize()]
+                .rfind(['\n', '\r'])
+                .map_or(0, |i| i + 1);
+            if !source[next_line..next.start().to_usize()].trim().is_empty() {
+                return None;
+            }
+            (next_line, guard)
+        }
+        // Only a docstring: the guard goes after its line.
+        None => match source[first.end().to_usize()..].find('\n') {
+            Some(newline) => (first.end().to_usize() + newline + 1, guard),
+            None => (source.len(), format!("\n{guard}")),
+        },
+    };
+    let at = TextSize::try_from(at).ok()?;
+    Some(Fix::unsafe_(
+        format!("default `{name}` to `None` and build the value in the body"),
+        vec![
+            Edit::replace(default.range(), "None"),
+            Edit::replace(TextRange::empty(at), content),
+        ],
+    ))
 }
 
 /// What kind of mutable object `expr` creates, if it creates one.

@@ -1,8 +1,10 @@
 //! PF101: `x == None` / `x != None`, which asks the object instead of checking identity.
 
-use crate::ast::{AnyNodeRef, CmpOp, Expr, ExprCompare, NodeKind, Ranged};
+use crate::ast::{AnyNodeRef, CmpOp, Expr, ExprCompare, NodeKind, Ranged, TextRange, TextSize};
 use crate::checker::Context;
-use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rule::{
+    Applicability, Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
+};
 use crate::rules::eq_overload::{eq_is_overloaded, operand_text, short};
 
 pub static META: RuleMeta = RuleMeta {
@@ -12,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     topic: Topic::LanguageBasics,
     doc: include_str!("../../rules/none-comparison.md"),
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     equivalents: &[
         Equivalent {
             tool: "ruff",
@@ -79,14 +81,70 @@ impl Rule for NoneComparison {
             None => "write `is None` instead of `== None` and `is not None` instead of `!= None`"
                 .to_owned(),
         };
-        report.add(
+        let diagnostic = report.add(
             compare.range(),
             format!(
                 "{expr} asks {asked} whether it {relation} `None` through its `{dunder}`, which a class can override to return anything; `{identity}` checks identity with the singleton, cannot be fooled and is faster"
             ),
             help,
         );
+        if let Some(fix) = operator_fix(compare, ctx, Applicability::Safe) {
+            diagnostic.set_fix(fix);
+        }
     }
+}
+
+/// For the simple two-operand form only: replace the `==` / `!=` token by `is` /
+/// `is not`; nothing else in the expression changes.
+pub(crate) fn operator_fix(
+    compare: &ExprCompare,
+    ctx: &Context,
+    applicability: Applicability,
+) -> Option<Fix> {
+    let ([op], [right]) = (&*compare.ops, &*compare.comparators) else {
+        return None;
+    };
+    let (token, identity) = match op {
+        CmpOp::Eq => ("==", "is"),
+        CmpOp::NotEq => ("!=", "is not"),
+        _ => return None,
+    };
+    let gap = TextRange::new(compare.left.end(), right.start());
+    // Between the operands there is only the operator, parentheses, whitespace and
+    // comments; the first `==`/`!=` outside a comment is the operator.
+    let text = ctx.slice(gap);
+    let mut at = None;
+    let mut in_comment = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '#' => in_comment = true,
+            '\n' | '\r' => in_comment = false,
+            _ if !in_comment && text[i..].starts_with(token) => {
+                at = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let start = gap.start() + TextSize::try_from(at?).ok()?;
+    let range = TextRange::at(start, TextSize::of(token));
+    // `x==None` needs spaces around a keyword operator.
+    let source = ctx.source();
+    let before = source[..range.start().to_usize()].chars().next_back();
+    let after = source[range.end().to_usize()..].chars().next();
+    let pad = |c: Option<char>| {
+        if c.is_some_and(char::is_whitespace) {
+            ""
+        } else {
+            " "
+        }
+    };
+    let content = format!("{}{identity}{}", pad(before), pad(after));
+    Some(Fix {
+        applicability,
+        message: format!("use `{identity}`"),
+        edits: vec![Edit::replace(range, content)],
+    })
 }
 
 /// The `== None` / `!= None` links of a (possibly chained) comparison: the operator and

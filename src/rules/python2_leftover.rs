@@ -664,6 +664,7 @@ pub fn diagnose_syntax_error(source: &str, range: TextRange, _message: &str) -> 
         message,
         help: Some(help),
         severity: META.severity,
+        fix: None,
     })
 }
 

@@ -2,7 +2,9 @@
 
 use crate::ast::{AnyNodeRef, CmpOp, Expr, ExprCompare, NodeKind, Number, Ranged};
 use crate::checker::Context;
-use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rule::{
+    Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
+};
 use crate::rules::eq_overload::short;
 
 pub static META: RuleMeta = RuleMeta {
@@ -12,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Warning,
     topic: Topic::LanguageBasics,
     doc: include_str!("../../rules/type-comparison.md"),
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     equivalents: &[
         Equivalent {
             tool: "ruff",
@@ -141,6 +143,7 @@ fn check_link(
         _ => return false,
     };
     let object_expr = object;
+    let class_expr = class;
     let class = class_text(class, ctx);
     let texts = (
         short(ctx.text_of(subject), 40),
@@ -171,7 +174,7 @@ fn check_link(
         return true;
     }
     let example = subclass_example(&[class]);
-    report.add(
+    let diagnostic = report.add(
         compare.range(),
         format!(
             "{expr} compares classes by equality, which ignores inheritance: instances of subclasses of `{class}` do not count{example}"
@@ -180,6 +183,19 @@ fn check_link(
             "write `{not}isinstance({object}, {class})` to accept subclasses, or `{subject} {is} {class}` if exactly `{class}` is meant"
         ),
     );
+    // Only the simple two-operand form: `type(x) == T` -> `isinstance(x, T)`. Unsafe:
+    // instances of subclasses now pass.
+    if compare.ops.len() == 1 {
+        let content = format!(
+            "{not}isinstance({}, {})",
+            ctx.text_of(object_expr),
+            ctx.text_of(class_expr)
+        );
+        diagnostic.set_fix(Fix::unsafe_(
+            format!("use `{not}isinstance`"),
+            vec![Edit::replace(compare.range(), content)],
+        ));
+    }
     true
 }
 

@@ -49,5 +49,6 @@ pub fn diagnostic(range: TextRange, selector: &str) -> Diagnostic {
             "remove `{selector}` from the comment (or the whole comment if nothing is left)"
         )),
         severity: UNUSED_NOQA.severity,
+        fix: None,
     }
 }
