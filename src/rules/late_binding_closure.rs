@@ -179,6 +179,11 @@ impl Rule for LateBindingClosure {
             Closure::Def(def) => Some(def.name.as_str()),
             Closure::Lambda(_) => None,
         };
+        // Cheapest check first: a closure that no loop of its scope re-runs cannot read a
+        // loop's names late, so most functions need no walk of their body at all.
+        if !in_some_loop(node.range(), ctx.ancestors()) {
+            return;
+        }
         let mut free = free_names(closure);
         free.retain(|&name| Some(name) != own_name);
         if free.is_empty() {
@@ -627,6 +632,22 @@ fn enclosing_loops<'a>(
         loops.push(Loop { node, binds, names });
     }
     loops
+}
+
+/// Whether one of `chain` (innermost first), before the first scope, is a loop that
+/// runs the code at `closure` once per iteration: what `enclosing_loops` would list.
+fn in_some_loop<'a>(closure: TextRange, chain: impl IntoIterator<Item = AnyNodeRef<'a>>) -> bool {
+    for node in chain {
+        if is_scope(node) {
+            return false;
+        }
+        let is_loop = matches!(node, AnyNodeRef::StmtFor(_) | AnyNodeRef::StmtWhile(_))
+            || comp_generators(node).is_some();
+        if is_loop && in_iteration(node, closure) {
+            return true;
+        }
+    }
+    false
 }
 
 fn comp_generators<'a>(node: AnyNodeRef<'a>) -> Option<&'a [ast::Comprehension]> {

@@ -508,7 +508,12 @@ fn ends_with_one_of(func: &Expr, names: &[&str]) -> bool {
         Expr::Attribute(attr) => attr.attr.as_str(),
         _ => return false,
     };
-    names.iter().any(|n| n.rsplit('.').next() == Some(last))
+    // `last` is one identifier (no dots): a name's last segment is `last` when the name
+    // ends with it right after a dot, or is exactly `last`.
+    names.iter().any(|n| {
+        n.strip_suffix(last)
+            .is_some_and(|head| head.is_empty() || head.ends_with('.'))
+    })
 }
 
 fn is_identifier_char(c: char) -> bool {

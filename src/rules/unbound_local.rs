@@ -85,7 +85,9 @@ impl Rule for UnboundLocal {
                 read_before_assignment(def, &scope, ctx, report);
                 read_after_handler(&scope, "UnboundLocalError", ctx, report);
             }
-            AnyNodeRef::ModModule(module) => {
+            // At module level only handlers matter: a file that never says `except`
+            // has none, and needs no walk.
+            AnyNodeRef::ModModule(module) if ctx.source_mentions("except") => {
                 let scope = Scope::collect(&module.body, None);
                 read_after_handler(&scope, "NameError", ctx, report);
             }
