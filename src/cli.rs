@@ -71,7 +71,8 @@ struct CheckArgs {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 
-    /// Exit with status 0 even when there are findings.
+    /// Exit with status 0 even when there are findings or unreadable files (bad
+    /// arguments and bad configuration still exit 2).
     #[arg(long)]
     exit_zero: bool,
 
@@ -440,9 +441,13 @@ fn run_check(args: CheckArgs) -> ExitCode {
     if args.fix && !args.quiet && fixed > 0 {
         eprintln!("Fixed {}.", pitfalls(fixed));
     }
-    if !errors.is_empty() {
+    if args.exit_zero {
+        // Unreadable files are still reported on stderr, but, as with ruff (which
+        // reports them as E902 findings), `--exit-zero` means the run never fails.
+        ExitCode::SUCCESS
+    } else if !errors.is_empty() {
         ExitCode::from(2)
-    } else if !findings.is_empty() && !args.exit_zero {
+    } else if !findings.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

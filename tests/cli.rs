@@ -127,6 +127,11 @@ fn unreadable_paths_are_reported_and_the_rest_still_checked() {
     let found = stdout(&out);
     assert!(found.contains("./bad.py:1:13: PF301"), "{found}");
     assert!(found.contains("./pkg.py/inner.py:1:13: PF301"), "{found}");
+
+    // --exit-zero never fails the run, though the errors are still reported.
+    let out = pitfall(&["check", "--exit-zero", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("binary.py: contains a NUL byte"));
 }
 
 #[cfg(unix)]
