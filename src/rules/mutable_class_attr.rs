@@ -29,21 +29,6 @@ pub static META: RuleMeta = RuleMeta {
     }],
 };
 
-/// Calls that build a new mutable container, by qualified name.
-const MUTABLE_FACTORIES: &[&str] = &[
-    "list",
-    "dict",
-    "set",
-    "bytearray",
-    "collections.deque",
-    "collections.defaultdict",
-    "collections.OrderedDict",
-    "collections.Counter",
-    "collections.ChainMap",
-    "collections.UserDict",
-    "collections.UserList",
-];
-
 /// Methods that change a container in place.
 const MUTATING_METHODS: &[&str] = &[
     "append",
@@ -507,12 +492,10 @@ fn declares_class_var(annotation: &Expr) -> bool {
     }
 }
 
-/// What kind of mutable object `expr` creates, if it creates one.
+/// What kind of mutable object `expr` creates: the same containers as
+/// mutable-default-arg, plus `[0] * n`, which also builds a fresh list.
 fn mutable_kind(expr: &Expr, ctx: &Context) -> Option<&'static str> {
     match expr {
-        Expr::List(_) | Expr::ListComp(_) => Some("list"),
-        Expr::Dict(_) | Expr::DictComp(_) => Some("dict"),
-        Expr::Set(_) | Expr::SetComp(_) => Some("set"),
         Expr::BinOp(binop)
             if binop.op == Operator::Mult
                 && (matches!(&*binop.left, Expr::List(_))
@@ -520,22 +503,7 @@ fn mutable_kind(expr: &Expr, ctx: &Context) -> Option<&'static str> {
         {
             Some("list")
         }
-        Expr::Call(call) => {
-            let name = ctx.qualified_name(&call.func)?;
-            let found = MUTABLE_FACTORIES.iter().find(|&&f| f == name)?;
-            Some(match *found {
-                "list" | "collections.UserList" => "list",
-                "dict" | "collections.UserDict" => "dict",
-                "set" => "set",
-                "bytearray" => "bytearray",
-                "collections.deque" => "deque",
-                "collections.defaultdict" => "defaultdict",
-                "collections.OrderedDict" => "OrderedDict",
-                "collections.Counter" => "Counter",
-                _ => "ChainMap",
-            })
-        }
-        _ => None,
+        _ => crate::rules::mutable_default_arg::mutable_kind(expr, ctx),
     }
 }
 

@@ -160,8 +160,9 @@ fn none_default_fix(
     ))
 }
 
-/// What kind of mutable object `expr` creates, if it creates one.
-fn mutable_kind(expr: &Expr, ctx: &Context) -> Option<&'static str> {
+/// What kind of mutable object `expr` creates, if it creates one (shared with
+/// mutable-class-attr).
+pub(crate) fn mutable_kind(expr: &Expr, ctx: &Context) -> Option<&'static str> {
     match expr {
         Expr::List(_) | Expr::ListComp(_) => Some("list"),
         Expr::Dict(_) | Expr::DictComp(_) => Some("dict"),
