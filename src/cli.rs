@@ -303,6 +303,9 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let mut results: Vec<(FileResult, FixOutcome)> = Vec::new();
     let mut stdin_output: Option<Vec<u8>> = None;
     let mut errors: Vec<(PathBuf, String)> = Vec::new();
+    // The settings of each checked file, in `results` order, for the project phase
+    // (which stdin, a single file, skips).
+    let mut file_settings: Vec<Arc<Settings>> = Vec::new();
     if reads_stdin {
         if args.paths.len() > 1 {
             eprintln!("error: `-` (standard input) cannot be combined with other paths");
@@ -331,6 +334,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
                 Err(error) => return config_error(&error),
             };
         errors.extend(discovered.errors);
+        file_settings = discovered.files.iter().map(|(_, s)| s.clone()).collect();
         results = pool.install(|| {
             discovered
                 .files
@@ -365,6 +369,8 @@ fn run_check(args: CheckArgs) -> ExitCode {
     if reads_stdin && args.fix && !args.diff {
         stdin_fixed = stdin_output.take();
     }
+    let mut results = results;
+    let project_findings = crate::project::run(&mut results, &file_settings, &args.paths);
 
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources: HashMap<PathBuf, Arc<str>> = HashMap::new();
@@ -378,6 +384,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
         }
         findings.extend(result.findings);
     }
+    if keep_source {
+        crate::project::add_sources(&project_findings, &mut sources);
+    }
+    findings.extend(project_findings);
     findings.sort();
     errors.sort();
 
@@ -501,6 +511,7 @@ fn unreadable(path: &Path, error: String) -> FileResult {
         findings: Vec::new(),
         error: Some(error),
         source: None,
+        summary: None,
     }
 }
 

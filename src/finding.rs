@@ -26,6 +26,21 @@ pub struct Finding {
     pub url: String,
     /// The automatic fix, with its edits placed in the file.
     pub fix: Option<FindingFix>,
+    /// Other places that explain the finding, possibly in other files (the other imports
+    /// of an import cycle). Empty for most rules.
+    pub related: Vec<RelatedLocation>,
+}
+
+/// A place, in this file or another, that is part of a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelatedLocation {
+    pub path: PathBuf,
+    pub start: Position,
+    pub end: Position,
+    /// Byte offsets into that file's decoded source, for renderers that show a snippet.
+    pub offset: usize,
+    pub length: usize,
+    pub message: String,
 }
 
 /// A fix placed in a file: every edit has byte offsets (for applying) and positions

@@ -332,6 +332,7 @@ mod tests {
                     })
                     .collect(),
             }),
+            related: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod discovery;
 pub mod finding;
 pub mod fix;
 pub mod noqa;
+pub mod project;
 pub mod registry;
 pub mod render;
 pub mod rule;

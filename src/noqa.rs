@@ -232,6 +232,15 @@ impl Suppressions {
         hit
     }
 
+    /// Whether a finding of `rule` on `line` would be suppressed, without recording a
+    /// use (for findings that are only made later, in the project phase).
+    pub fn silences(&self, line: usize, rule: &RuleMeta) -> bool {
+        self.file
+            .iter()
+            .chain(self.by_line.get(&line).into_iter().flatten())
+            .any(|entry| entry.directive.suppresses(rule))
+    }
+
     /// `# noqa: CODE` selectors that name an enabled pitfall rule yet suppressed nothing,
     /// as (comment range, selector). Other linters' codes are theirs to judge.
     pub fn unused(&self, enabled: impl Fn(&RuleMeta) -> bool) -> Vec<(TextRange, String)> {

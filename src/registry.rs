@@ -46,6 +46,8 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::raise_without_from::RaiseWithoutFrom,
     &rules::return_in_finally::ReturnInFinally,
     &rules::exception_inherits_baseexception::ExceptionInheritsBaseexception,
+    &rules::circular_import::CircularImport,
+    &rules::patch_target_mismatch::PatchTargetMismatch,
     &rules::unused_noqa::UnusedNoqa,
 ];
 

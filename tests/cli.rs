@@ -439,7 +439,8 @@ fn the_binary_flags_exactly_the_fixture_markers() {
         .collect();
     let mut expected = BTreeSet::new();
     for dir in common::fixture_dirs().values() {
-        for file in common::python_files(dir) {
+        // Recursive: project-wide rules keep their fixtures as trees of modules.
+        for file in common::python_files_recursive(dir) {
             let text = fs::read_to_string(&file).unwrap();
             let rel = file
                 .strip_prefix(&root)

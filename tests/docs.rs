@@ -4,10 +4,13 @@
 mod common;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use pitfall::checker::check_source;
 use pitfall::config::Settings;
+use pitfall::project::check_files;
 use pitfall::registry;
+use pitfall::rule::{RuleMeta, Topic};
 
 const SECTIONS: &[&str] = &[
     "## What it does",
@@ -77,14 +80,18 @@ fn examples_raise_the_rule_and_fixes_do_not() {
         let path = Path::new("example.py");
         let bad = code_after(meta.doc, "## Example")
             .unwrap_or_else(|| panic!("{}: no Example code", meta.name));
+        let good = code_after(meta.doc, "## Use instead")
+            .unwrap_or_else(|| panic!("{}: no Use instead code", meta.name));
+        if meta.topic == Topic::ProjectWide {
+            check_project_example(meta, bad, good, settings);
+            continue;
+        }
         let found = check_source(path, bad.to_owned(), &settings, false).findings;
         assert!(
             found.iter().any(|f| f.rule.code == meta.code),
             "{}: the Example does not raise the rule",
             meta.name
         );
-        let good = code_after(meta.doc, "## Use instead")
-            .unwrap_or_else(|| panic!("{}: no Use instead code", meta.name));
         let found = check_source(path, good.to_owned(), &settings, false).findings;
         assert!(
             found.is_empty(),
@@ -92,6 +99,31 @@ fn examples_raise_the_rule_and_fixes_do_not() {
             meta.name,
             found.iter().map(|f| &f.message).collect::<Vec<_>>()
         );
+    }
+}
+
+/// A project-wide rule's examples are small trees (`# file: PATH` starts each file):
+/// written to a temporary directory and checked as a project.
+fn check_project_example(meta: &RuleMeta, bad: &str, good: &str, settings: Settings) {
+    let settings = Arc::new(settings);
+    for (code, must_raise) in [(bad, true), (good, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = common::materialise(dir.path(), code);
+        let found = check_files(&paths, settings.clone(), &[dir.path().to_owned()]);
+        if must_raise {
+            assert!(
+                found.iter().any(|f| f.rule.code == meta.code),
+                "{}: the Example does not raise the rule",
+                meta.name
+            );
+        } else {
+            assert!(
+                found.is_empty(),
+                "{}: the Use instead code raises {:?}",
+                meta.name,
+                found.iter().map(|f| &f.message).collect::<Vec<_>>()
+            );
+        }
     }
 }
 

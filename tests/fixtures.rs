@@ -3,9 +3,13 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use pitfall::checker::check_source;
 use pitfall::config::Settings;
+use pitfall::project::check_files;
 use pitfall::registry;
+use pitfall::rule::Topic;
 
 #[test]
 fn every_rule_has_fixtures_and_every_fixture_dir_a_rule() {
@@ -17,11 +21,13 @@ fn every_rule_has_fixtures_and_every_fixture_dir_a_rule() {
                 meta.code, meta.name
             );
         };
-        assert!(
-            !common::python_files(dir).is_empty(),
-            "fixtures/{} is empty",
-            meta.name
-        );
+        // Project-wide rules have trees of modules, one per case, in subdirectories.
+        let files = if meta.topic == Topic::ProjectWide {
+            common::python_files_recursive(dir)
+        } else {
+            common::python_files(dir)
+        };
+        assert!(!files.is_empty(), "fixtures/{} is empty", meta.name);
     }
     for name in dirs.keys() {
         assert!(
@@ -38,6 +44,9 @@ fn fixtures_flag_exactly_the_marked_lines() {
         let Some(rule) = registry::find(&name) else {
             continue;
         };
+        if rule.meta().topic == Topic::ProjectWide {
+            continue; // see project_fixture_trees_flag_exactly_the_marked_lines
+        }
         // syntax-error rides along so a fixture that does not parse fails loudly.
         let syntax = registry::find("syntax-error").unwrap();
         // unused-noqa judges the other rules' suppressions, so it needs them all on.
@@ -85,6 +94,63 @@ fn fixtures_flag_exactly_the_marked_lines() {
                 "fixtures/{name} has only {positives} true positives"
             );
         }
+    }
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// A project-wide rule's fixtures are trees, one per subdirectory of `fixtures/NAME/`,
+/// each checked as a project of its own (with the directory and its `src/` as source
+/// roots); `# error: NAME` markers work as in the other fixtures.
+#[test]
+fn project_fixture_trees_flag_exactly_the_marked_lines() {
+    let syntax = registry::find("syntax-error").unwrap();
+    let mut failures = Vec::new();
+    for (name, dir) in common::fixture_dirs() {
+        let Some(rule) = registry::find(&name) else {
+            continue;
+        };
+        if rule.meta().topic != Topic::ProjectWide {
+            continue;
+        }
+        let settings = Arc::new(Settings::for_rules(&[rule, syntax]));
+        let mut positives = 0;
+        for case in std::fs::read_dir(&dir).unwrap() {
+            let case = case.unwrap().path();
+            let files = common::python_files_recursive(&case);
+            let mut expected = Vec::new();
+            for file in &files {
+                let text = std::fs::read_to_string(file).unwrap();
+                for (line, marked) in common::expected_markers(&text) {
+                    expected.push((file.clone(), line, marked));
+                }
+            }
+            expected.sort();
+            positives += expected.len();
+            let roots = [case.clone(), case.join("src")];
+            let found = check_files(&files, settings.clone(), &roots);
+            let actual: Vec<_> = found
+                .iter()
+                .map(|f| (f.path.clone(), f.start.line, f.rule.name.to_owned()))
+                .collect();
+            if actual != expected {
+                failures.push(format!(
+                    "{}:\n  expected: {expected:#?}\n  found: {:#?}",
+                    case.display(),
+                    found
+                        .iter()
+                        .map(|f| format!("{}:{} {}", f.path.display(), f.start.line, f.message))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+        assert!(
+            positives >= 5,
+            "fixtures/{name} has only {positives} true positives"
+        );
     }
     assert!(
         failures.is_empty(),

@@ -56,6 +56,11 @@ impl<'a> ModuleFacts<'a> {
         self.classes.values().copied()
     }
 
+    /// The names bound at module level by `def`, `class`, assignment or `for`.
+    pub fn module_bindings(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.module_bindings.iter().copied()
+    }
+
     /// Whether the module binds `name` itself (so a builtin of that name is shadowed).
     pub fn binds(&self, name: &str) -> bool {
         self.module_bindings.contains(name) || self.imports.contains_key(name)

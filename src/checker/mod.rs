@@ -31,6 +31,8 @@ pub struct FileResult {
     pub error: Option<String>,
     /// The decoded text, kept only when findings need a source snippet to render.
     pub source: Option<String>,
+    /// What the project-wide rules need from this file; only when one is enabled.
+    pub summary: Option<crate::project::FileSummary>,
 }
 
 /// Reads and checks the file at `path`.
@@ -42,6 +44,7 @@ pub fn check_path(path: &Path, settings: &Settings, keep_source: bool) -> FileRe
             findings: Vec::new(),
             error: Some(error),
             source: None,
+            summary: None,
         },
     }
 }
@@ -119,6 +122,9 @@ pub fn check_source(
 
     let ctx = Context::new(path, &source.text, &parsed.module, settings);
     let mut walker = walk::Walker::new(ctx, dispatch);
+    if crate::project::wanted(settings) {
+        walker.summary = Some(crate::project::summary::Collector::default());
+    }
     source_order_walk(&mut walker, &parsed.module);
     let too_deep = walker.too_deep;
     if let Some(range) = too_deep {
@@ -136,9 +142,14 @@ pub fn check_source(
     } else {
         diagnostics.append(&mut walker.diagnostics);
     }
+    let mut suppressions = suppressions(&source, &parsed.comments);
+    let summary = walker.summary.take().map(|collector| {
+        collector.finish(&source, walker.ctx.facts(), |line, rule| {
+            suppressions.silences(line, rule)
+        })
+    });
     drop(walker);
 
-    let mut suppressions = suppressions(&source, &parsed.comments);
     let ignored = settings.ignored_for(path);
     let is_on =
         |rule: &RuleMeta| dispatch.is_enabled(rule) && !ignored.iter().any(|r| r.code == rule.code);
@@ -154,7 +165,9 @@ pub fn check_source(
     if is_on(&UNUSED_NOQA) {
         findings.extend(
             suppressions
-                .unused(is_on)
+                // Project-wide findings come later, from the project phase; their
+                // suppressions cannot be judged here.
+                .unused(|rule| is_on(rule) && rule.topic != crate::rule::Topic::ProjectWide)
                 .into_iter()
                 .map(|(range, selector)| {
                     let diagnostic = unused_noqa::diagnostic(range, &selector);
@@ -176,6 +189,7 @@ pub fn check_source(
         findings,
         error: None,
         source: keep.then_some(source.text),
+        summary,
     }
 }
 
@@ -222,6 +236,7 @@ fn to_finding(path: &Path, source: &SourceText, settings: &Settings, d: Diagnost
         severity: d.severity,
         url: settings.url(d.rule),
         fix: d.fix.map(|fix| place_fix(source, fix)),
+        related: Vec::new(),
     }
 }
 

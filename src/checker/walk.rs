@@ -17,6 +17,8 @@ pub struct Walker<'a, 'd> {
     pub too_deep: Option<TextRange>,
     /// `leave_node` is called for skipped nodes too; this says not to pop for them.
     skipped: bool,
+    /// Gathers the file's summary for the project-wide rules, when any is enabled.
+    pub summary: Option<crate::project::summary::Collector>,
 }
 
 impl<'a, 'd> Walker<'a, 'd> {
@@ -27,6 +29,7 @@ impl<'a, 'd> Walker<'a, 'd> {
             diagnostics: Vec::new(),
             too_deep: None,
             skipped: false,
+            summary: None,
         }
     }
 }
@@ -42,6 +45,9 @@ impl<'a> SourceOrderVisitor<'a> for Walker<'a, '_> {
             let mut report = Report::new(rule.meta());
             rule.check(node, &self.ctx, &mut report);
             self.diagnostics.append(&mut report.diagnostics);
+        }
+        if let Some(summary) = &mut self.summary {
+            summary.visit(node, &self.ctx);
         }
         self.ctx.parents.push(node);
         TraversalSignal::Traverse

@@ -11,7 +11,7 @@ use miette::{
 };
 
 use super::Style;
-use crate::finding::Finding;
+use crate::finding::{Finding, RelatedLocation};
 use crate::rule::Severity;
 
 pub fn write(
@@ -33,6 +33,16 @@ pub fn write(
         let report = Report {
             finding,
             source: source.map(|text| NamedSource::new(finding.path.display().to_string(), text)),
+            related: finding
+                .related
+                .iter()
+                .map(|location| Related {
+                    location,
+                    source: sources.get(&location.path).map(|text| {
+                        NamedSource::new(location.path.display().to_string(), text.clone())
+                    }),
+                })
+                .collect(),
         };
         let mut text = String::new();
         handler
@@ -46,6 +56,60 @@ pub fn write(
 struct Report<'f> {
     finding: &'f Finding,
     source: Option<NamedSource<Arc<str>>>,
+    /// The finding's other locations (possibly in other files), each drawn as a note
+    /// with its own snippet under the main one.
+    related: Vec<Related<'f>>,
+}
+
+struct Related<'f> {
+    location: &'f RelatedLocation,
+    source: Option<NamedSource<Arc<str>>>,
+}
+
+impl fmt::Debug for Related<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.location.message)
+    }
+}
+
+impl fmt::Display for Related<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = self.location;
+        if self.source.is_some() {
+            f.write_str(&at.message)
+        } else {
+            // Without a snippet, the place must be in the text.
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                at.path.display(),
+                at.start.line,
+                at.start.column,
+                at.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for Related<'_> {}
+
+impl miette::Diagnostic for Related<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        let span = SourceSpan::new(self.location.offset.into(), self.location.length);
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some("here".to_owned()),
+            span,
+        ))))
+    }
 }
 
 impl fmt::Debug for Report<'_> {
@@ -89,6 +153,15 @@ impl miette::Diagnostic for Report<'_> {
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

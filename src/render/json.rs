@@ -19,6 +19,18 @@ struct JsonFinding<'f> {
     severity: &'static str,
     url: String,
     fix: Option<JsonFix<'f>>,
+    /// Other places that belong to the finding (the other imports of an import cycle).
+    related: Vec<JsonRelated<'f>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'f> {
+    path: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'f str,
 }
 
 #[derive(Serialize)]
@@ -88,5 +100,17 @@ fn to_json(f: &Finding) -> JsonFinding<'_> {
                 })
                 .collect(),
         }),
+        related: f
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                path: r.path.to_string_lossy().into_owned(),
+                line: r.start.line,
+                column: r.start.column,
+                end_line: r.end.line,
+                end_column: r.end.column,
+                message: &r.message,
+            })
+            .collect(),
     }
 }

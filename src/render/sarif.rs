@@ -77,6 +77,29 @@ fn result(f: &Finding, rules: &[&'static RuleMeta]) -> Value {
             }
         }],
     });
+    if !f.related.is_empty() {
+        let related: Vec<Value> = f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(id, r)| {
+                json!({
+                    "id": id,
+                    "message": { "text": r.message },
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": uri(&r.path.to_string_lossy()) },
+                        "region": {
+                            "startLine": r.start.line,
+                            "startColumn": r.start.column,
+                            "endLine": r.end.line,
+                            "endColumn": r.end.column,
+                        }
+                    }
+                })
+            })
+            .collect();
+        result["relatedLocations"] = json!(related);
+    }
     if let Some(fix) = &f.fix {
         let replacements: Vec<Value> = fix
             .edits

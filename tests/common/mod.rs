@@ -50,3 +50,40 @@ pub fn expected_markers(source: &str) -> Vec<(usize, String)> {
     expected.sort();
     expected
 }
+
+/// Every `.py`/`.pyi` file under `dir`, in subdirectories too, sorted.
+pub fn python_files_recursive(dir: &Path) -> Vec<PathBuf> {
+    let mut files = python_files(dir);
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(python_files_recursive(&path));
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Writes the files of a multi-file example into `dir`: each `# file: PATH` line starts
+/// a new file (the marker line itself is left out). Returns the written paths, sorted.
+pub fn materialise(dir: &Path, example: &str) -> Vec<PathBuf> {
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    for line in example.lines() {
+        if let Some(name) = line.strip_prefix("# file: ") {
+            files.push((dir.join(name.trim()), String::new()));
+        } else if let Some((_, text)) = files.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    assert!(!files.is_empty(), "no `# file:` markers in:\n{example}");
+    let mut paths = Vec::new();
+    for (path, text) in files {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        // Blank lines between files are separators, not content.
+        std::fs::write(&path, text.trim_end().to_owned() + "\n").unwrap();
+        paths.push(path);
+    }
+    paths.sort();
+    paths
+}

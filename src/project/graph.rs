@@ -1,0 +1,142 @@
+//! The import graph's cycles: strongly connected components (Tarjan's algorithm, without
+//! recursion), then one shortest cycle through each component's first node.
+
+use std::collections::VecDeque;
+
+/// A directed graph over nodes `0..n`, as adjacency lists.
+pub struct Graph {
+    edges: Vec<Vec<usize>>,
+}
+
+impl Graph {
+    /// `edges[v]` are the successors of `v`; they are sorted here so that every answer
+    /// is deterministic.
+    pub fn new(mut edges: Vec<Vec<usize>>) -> Self {
+        for successors in &mut edges {
+            successors.sort_unstable();
+            successors.dedup();
+        }
+        Graph { edges }
+    }
+
+    /// The strongly connected components with more than one node, each sorted.
+    pub fn components(&self) -> Vec<Vec<usize>> {
+        const UNSEEN: usize = usize::MAX;
+        let n = self.edges.len();
+        let mut index = vec![UNSEEN; n];
+        let mut low = vec![0; n];
+        let mut on_stack = vec![false; n];
+        let mut stack = Vec::new();
+        let mut next_index = 0;
+        let mut components = Vec::new();
+        // The explicit call stack: (node, position of the next successor to visit).
+        let mut calls: Vec<(usize, usize)> = Vec::new();
+        for start in 0..n {
+            if index[start] != UNSEEN {
+                continue;
+            }
+            calls.push((start, 0));
+            index[start] = next_index;
+            low[start] = next_index;
+            next_index += 1;
+            stack.push(start);
+            on_stack[start] = true;
+            while let Some(&mut (node, ref mut next)) = calls.last_mut() {
+                if let Some(&successor) = self.edges[node].get(*next) {
+                    *next += 1;
+                    if index[successor] == UNSEEN {
+                        index[successor] = next_index;
+                        low[successor] = next_index;
+                        next_index += 1;
+                        stack.push(successor);
+                        on_stack[successor] = true;
+                        calls.push((successor, 0));
+                    } else if on_stack[successor] {
+                        low[node] = low[node].min(index[successor]);
+                    }
+                    continue;
+                }
+                calls.pop();
+                if let Some(&(parent, _)) = calls.last() {
+                    low[parent] = low[parent].min(low[node]);
+                }
+                if low[node] == index[node] {
+                    let mut component = Vec::new();
+                    while let Some(member) = stack.pop() {
+                        on_stack[member] = false;
+                        component.push(member);
+                        if member == node {
+                            break;
+                        }
+                    }
+                    if component.len() > 1 {
+                        component.sort_unstable();
+                        components.push(component);
+                    }
+                }
+            }
+        }
+        components.sort();
+        components
+    }
+
+    /// A shortest cycle through `start` that stays inside `component` (sorted), as the
+    /// nodes in order from `start`; the last one leads back to `start`.
+    pub fn shortest_cycle(&self, start: usize, component: &[usize]) -> Option<Vec<usize>> {
+        let inside = |node: usize| component.binary_search(&node).is_ok();
+        let mut previous: std::collections::HashMap<usize, usize> =
+            std::collections::HashMap::new();
+        let mut queue = VecDeque::from([start]);
+        while let Some(node) = queue.pop_front() {
+            for &successor in &self.edges[node] {
+                if successor == start {
+                    let mut cycle = vec![node];
+                    let mut at = node;
+                    while at != start {
+                        at = previous[&at];
+                        cycle.push(at);
+                    }
+                    cycle.reverse();
+                    return Some(cycle);
+                }
+                if inside(successor) && !previous.contains_key(&successor) {
+                    previous.insert(successor, node);
+                    queue.push_back(successor);
+                }
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_and_shortest_cycles() {
+        // 0 -> 1 -> 2 -> 0 plus a shortcut 1 -> 0; 3 -> 4 -> 3; 5 alone with a self-loop.
+        let graph = Graph::new(vec![
+            vec![1],
+            vec![2, 0],
+            vec![0],
+            vec![4],
+            vec![3],
+            vec![5],
+        ]);
+        assert_eq!(graph.components(), vec![vec![0, 1, 2], vec![3, 4]]);
+        assert_eq!(graph.shortest_cycle(0, &[0, 1, 2]), Some(vec![0, 1]));
+        assert_eq!(graph.shortest_cycle(3, &[3, 4]), Some(vec![3, 4]));
+    }
+
+    #[test]
+    fn a_long_chain_does_not_overflow_the_stack() {
+        let n = 200_000;
+        let edges = (0..n).map(|i| vec![(i + 1) % n]).collect();
+        let graph = Graph::new(edges);
+        let components = graph.components();
+        assert_eq!(components.len(), 1);
+        assert_eq!(components[0].len(), n);
+        assert_eq!(graph.shortest_cycle(0, &components[0]).unwrap().len(), n);
+    }
+}

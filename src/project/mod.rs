@@ -1,0 +1,519 @@
+//! The project phase: after every file was checked on its own (in parallel), the
+//! project-wide rules look at all the files' summaries together. Nothing is parsed
+//! again; the phase only reads the summaries gathered during each file's walk.
+
+pub mod graph;
+pub mod module_name;
+pub mod summary;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use summary::FileSummary;
+
+use crate::checker::FileResult;
+use crate::config::Settings;
+use crate::finding::{Finding, RelatedLocation};
+use crate::rule::RuleMeta;
+use crate::rules::{circular_import, patch_target_mismatch};
+use crate::source::Position;
+use module_name::{ModuleName, Namer};
+use summary::{Import, Span, When};
+
+/// The rules that run in the project phase rather than on each file.
+pub static PROJECT_RULES: [&RuleMeta; 2] = [&circular_import::META, &patch_target_mismatch::META];
+
+/// Whether `settings` turn on any project-wide rule, so that files under them need a
+/// summary.
+pub fn wanted(settings: &Settings) -> bool {
+    PROJECT_RULES
+        .iter()
+        .any(|rule| settings.dispatch.is_enabled(rule))
+}
+
+/// One checked file as the project phase sees it.
+pub struct ProjectFile {
+    pub path: PathBuf,
+    pub settings: Arc<Settings>,
+    pub summary: FileSummary,
+}
+
+/// The source roots for naming modules: every config's `src` (by default its directory
+/// and its `src/`), plus each checked directory and its `src/`.
+pub fn source_roots(files: &[ProjectFile], checked: &[PathBuf]) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = files
+        .iter()
+        .flat_map(|file| file.settings.src.iter().cloned())
+        .chain(
+            checked
+                .iter()
+                .filter(|path| path.is_dir())
+                .flat_map(|dir| [dir.clone(), dir.join("src")]),
+        )
+        .collect();
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+/// The project phase of a `check` run: takes the summaries out of `results` (checked
+/// with `settings`, in the same order) and returns the project-wide findings. `checked`
+/// are the paths given on the command line, which count as source roots.
+pub fn run(
+    results: &mut [FileResult],
+    settings: &[Arc<Settings>],
+    checked: &[PathBuf],
+) -> Vec<Finding> {
+    let files = take_summaries(results, settings.iter().cloned());
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let roots = source_roots(&files, checked);
+    check(&files, &roots)
+}
+
+/// Moves the summaries out of `results`, pairing each file with its settings.
+fn take_summaries(
+    results: &mut [FileResult],
+    settings: impl Iterator<Item = Arc<Settings>>,
+) -> Vec<ProjectFile> {
+    results
+        .iter_mut()
+        .zip(settings)
+        .filter_map(|(result, settings)| {
+            Some(ProjectFile {
+                path: result.path.clone(),
+                settings,
+                summary: result.summary.take()?,
+            })
+        })
+        .collect()
+}
+
+/// Reads the text of the files that project findings point into (their own and their
+/// related locations) and that have no text kept yet, for the snippets of the full
+/// report. A file that cannot be read again is shown without a snippet.
+pub fn add_sources(findings: &[Finding], sources: &mut HashMap<PathBuf, Arc<str>>) {
+    let paths = findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.path).chain(f.related.iter().map(|r| &r.path)));
+    for path in paths {
+        if !sources.contains_key(path)
+            && let Ok(text) = crate::checker::read_source(path)
+        {
+            sources.insert(path.clone(), Arc::from(text));
+        }
+    }
+}
+
+/// Runs the project-wide rules over `files`, naming modules from `roots`.
+pub fn check(files: &[ProjectFile], roots: &[PathBuf]) -> Vec<Finding> {
+    let project = Project::new(files, roots);
+    let mut findings = circular_imports(&project);
+    findings.extend(patch_target_mismatches(&project));
+    findings.sort();
+    findings
+}
+
+struct Module<'f> {
+    file: &'f ProjectFile,
+    name: ModuleName,
+}
+
+/// The named modules, sorted by name, and their resolved imports.
+struct Project<'f> {
+    modules: Vec<Module<'f>>,
+    by_name: HashMap<String, usize>,
+    /// For each module, each import with the project modules it leads to.
+    resolved: Vec<Vec<(&'f Import, Vec<usize>)>>,
+}
+
+impl<'f> Project<'f> {
+    fn new(files: &'f [ProjectFile], roots: &[PathBuf]) -> Self {
+        let mut namer = Namer::new(roots.iter().cloned());
+        let mut modules: Vec<Module> = files
+            .iter()
+            .filter_map(|file| {
+                let name = namer.name(&file.path)?;
+                Some(Module { file, name })
+            })
+            .collect();
+        // Two files with one name (a `.py` and its `.pyi`, or two trees): the first path
+        // in sorted order stands for the module, so the answer does not depend on order.
+        modules.sort_by(|a, b| (&a.name.name, &a.file.path).cmp(&(&b.name.name, &b.file.path)));
+        modules.dedup_by(|b, a| a.name.name == b.name.name);
+        let mut by_name: HashMap<String, usize> = modules
+            .iter()
+            .enumerate()
+            .map(|(index, module)| (module.name.name.clone(), index))
+            .collect();
+        // The shorter names come second: a full name always wins over an alias.
+        for (index, module) in modules.iter().enumerate() {
+            if let Some(alias) = &module.name.alias {
+                by_name.entry(alias.clone()).or_insert(index);
+            }
+        }
+        let mut project = Project {
+            modules,
+            by_name,
+            resolved: Vec::new(),
+        };
+        project.resolved = (0..project.modules.len())
+            .map(|index| {
+                let module = &project.modules[index];
+                module
+                    .file
+                    .summary
+                    .imports
+                    .iter()
+                    .map(|import| (import, project.targets(index, import)))
+                    .collect()
+            })
+            .collect();
+        project
+    }
+
+    /// The absolute name of the module an import names (`from ..x import y` in `a.b.c`
+    /// names `a.x`), if relative dots do not climb out of the top package.
+    fn imported_module(&self, index: usize, import: &Import) -> Option<String> {
+        if import.level == 0 {
+            return Some(import.module.clone());
+        }
+        let base = self.modules[index].name.relative_base(import.level)?;
+        Some(match import.module.as_str() {
+            "" => base,
+            module => format!("{base}.{module}"),
+        })
+    }
+
+    /// The project module that `dotted` or its longest dotted prefix names.
+    fn longest_module(&self, dotted: &str) -> Option<usize> {
+        let mut candidate = dotted;
+        loop {
+            if let Some(&index) = self.by_name.get(candidate) {
+                return Some(index);
+            }
+            candidate = candidate.rsplit_once('.')?.0;
+        }
+    }
+
+    /// The project modules an import loads (besides their parent packages): `import a.b`
+    /// loads `a.b`; `from a import b` loads the submodule `a.b` if there is one, else `a`.
+    fn targets(&self, index: usize, import: &Import) -> Vec<usize> {
+        let Some(module) = self.imported_module(index, import) else {
+            return Vec::new();
+        };
+        let mut targets: Vec<usize> = match &import.names {
+            None => self.longest_module(&module).into_iter().collect(),
+            Some(names) => names
+                .iter()
+                .filter_map(|imported| {
+                    let submodule = if module.is_empty() {
+                        imported.name.clone()
+                    } else {
+                        format!("{module}.{}", imported.name)
+                    };
+                    self.by_name
+                        .get(&submodule)
+                        .copied()
+                        .or_else(|| self.longest_module(&module))
+                })
+                .collect(),
+        };
+        targets.retain(|&target| target != index);
+        targets.sort_unstable();
+        targets.dedup();
+        targets
+    }
+
+    /// Whether module `index` reaches `dotted` by attribute access (`pkg.mod.name`, or
+    /// `mod.name` after `from pkg import mod`, relative imports included).
+    fn uses_attribute(&self, index: usize, dotted: &str) -> bool {
+        let uses = &self.modules[index].file.summary.attribute_uses;
+        uses.binary_search_by(|u| u.as_str().cmp(dotted)).is_ok()
+            || uses
+                .iter()
+                .take_while(|u| u.starts_with('.'))
+                .any(|relative| {
+                    let rest = relative.trim_start_matches('.');
+                    let level = (relative.len() - rest.len()) as u32;
+                    self.modules[index]
+                        .name
+                        .relative_base(level)
+                        .is_some_and(|base| format!("{base}.{rest}") == dotted)
+                })
+    }
+
+    /// The module's alias if it starts with `first` (as a patch string naming modules
+    /// by their alias does), else its name.
+    fn name_like(&self, index: usize, first: &str) -> &str {
+        self.modules[index]
+            .name
+            .alias
+            .as_deref()
+            .filter(|alias| alias.split('.').next() == Some(first))
+            .unwrap_or(self.name(index))
+    }
+
+    fn name(&self, index: usize) -> &str {
+        &self.modules[index].name.name
+    }
+}
+
+/// Whether `rule` is on for `file` and no `# noqa` silences it on `line`.
+fn reports(file: &ProjectFile, rule: &RuleMeta, line: usize) -> bool {
+    file.settings.dispatch.is_enabled(rule)
+        && !file
+            .settings
+            .ignored_for(&file.path)
+            .iter()
+            .any(|ignored| ignored.code == rule.code)
+        && !file
+            .summary
+            .suppressed
+            .iter()
+            .any(|(at, code)| *at == line && code == rule.code)
+}
+
+fn position(line: usize, column: usize) -> Position {
+    Position { line, column }
+}
+
+fn finding(
+    file: &ProjectFile,
+    span: &Span,
+    rule: &'static RuleMeta,
+    message: String,
+    help: String,
+    related: Vec<RelatedLocation>,
+) -> Finding {
+    Finding {
+        path: file.path.clone(),
+        rule,
+        start: position(span.start_line, span.start_column),
+        end: position(span.end_line, span.end_column),
+        offset: span.offset,
+        length: span.length,
+        message,
+        help: Some(help),
+        severity: rule.severity,
+        url: file.settings.url(rule),
+        fix: None,
+        related,
+    }
+}
+
+fn related(path: &Path, span: &Span, message: String) -> RelatedLocation {
+    RelatedLocation {
+        path: path.to_owned(),
+        start: position(span.start_line, span.start_column),
+        end: position(span.end_line, span.end_column),
+        offset: span.offset,
+        length: span.length,
+        message,
+    }
+}
+
+/// PF801: one finding per import cycle, on the import in the cycle's first module (in
+/// name order) that starts a shortest cycle through it.
+fn circular_imports(project: &Project) -> Vec<Finding> {
+    let rule = &circular_import::META;
+    // The first import-time import from one module to another, in source order.
+    let mut first_import: HashMap<(usize, usize), &Import> = HashMap::new();
+    let mut edges = vec![Vec::new(); project.modules.len()];
+    for (from, imports) in project.resolved.iter().enumerate() {
+        for (import, targets) in imports {
+            if !import.when.is_import_time() {
+                continue;
+            }
+            for &to in targets {
+                first_import.entry((from, to)).or_insert_with(|| {
+                    edges[from].push(to);
+                    import
+                });
+            }
+        }
+    }
+    let graph = graph::Graph::new(edges);
+    let mut findings = Vec::new();
+    for component in graph.components() {
+        let start = component[0];
+        let Some(cycle) = graph.shortest_cycle(start, &component) else {
+            continue;
+        };
+        let step = |i: usize| (cycle[i], cycle[(i + 1) % cycle.len()]);
+        let chain: Vec<&str> = cycle
+            .iter()
+            .chain([&start])
+            .map(|&m| project.name(m))
+            .collect();
+        let chain = chain.join(" -> ");
+        let (from, to) = step(0);
+        let file = project.modules[from].file;
+        let import = first_import[&(from, to)];
+        if !reports(file, rule, import.span.start_line) {
+            continue;
+        }
+        let others = (1..cycle.len())
+            .map(|i| {
+                let (a, b) = step(i);
+                let import = first_import[&(a, b)];
+                let message = format!(
+                    "`{}` imports `{}` here, at import time",
+                    project.name(a),
+                    project.name(b)
+                );
+                related(&project.modules[a].file.path, &import.span, message)
+            })
+            .collect();
+        findings.push(finding(
+            file,
+            &import.span,
+            rule,
+            format!(
+                "circular import `{chain}`: `{}` is only half initialised when the cycle comes back to it",
+                project.name(from)
+            ),
+            "move what these modules share into a module of its own, or import inside the function that needs it".to_owned(),
+            others,
+        ));
+    }
+    findings
+}
+
+/// PF802: `patch("pkg.mod.name")` where `pkg.mod` defines `name` but the module under
+/// test took its own reference with `from pkg.mod import name`.
+fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
+    let rule = &patch_target_mismatch::META;
+    if !project
+        .modules
+        .iter()
+        .any(|m| !m.file.summary.patches.is_empty())
+    {
+        return Vec::new();
+    }
+    // (module, name) -> the modules that bind that name with `from module import name`
+    // when they are imported, and the local name they bind it to.
+    let mut by_name: HashMap<(usize, &str), Vec<(usize, &str)>> = HashMap::new();
+    for (index, imports) in project.resolved.iter().enumerate() {
+        for (import, _) in imports {
+            let (Some(names), When::ImportTime | When::ImportErrorFallback) =
+                (&import.names, import.when)
+            else {
+                continue;
+            };
+            let Some(source) = project
+                .imported_module(index, import)
+                .and_then(|m| project.by_name.get(&m).copied())
+            else {
+                continue;
+            };
+            for imported in names {
+                by_name
+                    .entry((source, imported.name.as_str()))
+                    .or_default()
+                    .push((index, imported.local()));
+            }
+        }
+    }
+    let mut findings = Vec::new();
+    for (test, module) in project.modules.iter().enumerate() {
+        for patch in &module.file.summary.patches {
+            let Some((defining, name)) = patch
+                .target
+                .rsplit_once('.')
+                .and_then(|(owner, name)| Some((*project.by_name.get(owner)?, name)))
+            else {
+                continue;
+            };
+            let defines = &project.modules[defining].file.summary.defines;
+            if defines.binary_search_by(|d| d.as_str().cmp(name)).is_err() {
+                continue;
+            }
+            let Some(consumers) = by_name.get(&(defining, name)) else {
+                continue;
+            };
+            let consumers: Vec<(usize, &str)> = consumers
+                .iter()
+                .copied()
+                .filter(|&(user, _)| user != test && !project.uses_attribute(user, &patch.target))
+                .collect();
+            let Some((user, local)) = nearest_consumer(project, test, &consumers) else {
+                continue;
+            };
+            if !reports(module.file, rule, patch.span.start_line) {
+                continue;
+            }
+            // Name the modules the way the patch string does.
+            let first = patch.target.split('.').next().unwrap_or_default();
+            let user_name = project.name_like(user, first);
+            let defining_name = project.name_like(defining, first);
+            findings.push(finding(
+                module.file,
+                &patch.span,
+                rule,
+                format!(
+                    "this patches `{name}` in `{defining_name}`, where it is defined, but `{user_name}` imported it by name, so the code there keeps calling the original",
+                ),
+                format!("patch `\"{user_name}.{local}\"`, the name the code under test looks up"),
+                Vec::new(),
+            ));
+        }
+    }
+    findings
+}
+
+/// The consumer closest to the test in the import graph (the test's own imports first,
+/// then theirs): the module most likely under test. Ties go to the first name.
+fn nearest_consumer<'p>(
+    project: &Project,
+    test: usize,
+    consumers: &[(usize, &'p str)],
+) -> Option<(usize, &'p str)> {
+    if consumers.is_empty() {
+        return None;
+    }
+    let mut seen = vec![false; project.modules.len()];
+    seen[test] = true;
+    let mut level = vec![test];
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for &module in &level {
+            for (import, targets) in &project.resolved[module] {
+                if import.when == When::TypeChecking {
+                    continue;
+                }
+                for &target in targets {
+                    if !std::mem::replace(&mut seen[target], true) {
+                        next.push(target);
+                    }
+                }
+            }
+        }
+        next.sort_unstable();
+        if let Some(found) = next
+            .iter()
+            .find_map(|&m| consumers.iter().find(|(user, _)| *user == m))
+        {
+            return Some(*found);
+        }
+        level = next;
+    }
+    None
+}
+
+/// Checks the files at `paths` with `settings`, then runs the project phase over them
+/// with `roots` as source roots: every finding, sorted. For embedding and tests; the
+/// command line does the same with discovery, per-directory settings and threads.
+pub fn check_files(paths: &[PathBuf], settings: Arc<Settings>, roots: &[PathBuf]) -> Vec<Finding> {
+    let mut results: Vec<FileResult> = paths
+        .iter()
+        .map(|path| crate::checker::check_path(path, &settings, false))
+        .collect();
+    let files = take_summaries(&mut results, std::iter::repeat(settings));
+    let mut findings = check(&files, roots);
+    findings.extend(results.into_iter().flat_map(|result| result.findings));
+    findings.sort();
+    findings
+}

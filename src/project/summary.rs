@@ -1,0 +1,334 @@
+//! What one file tells the project phase: plain data, gathered during the file's single
+//! walk, so that the project-wide rules never parse anything again.
+//!
+//! The module name is not part of it: it depends on the directories around the file
+//! (`__init__.py`, source roots), not on its text, so it is computed in the project
+//! phase and a cached summary stays valid when the tree around it changes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ast::{self, AnyNodeRef, Expr, Ranged, TextRange};
+use crate::checker::Context;
+use crate::checker::facts::ModuleFacts;
+use crate::rule::RuleMeta;
+use crate::source::SourceText;
+
+/// The project-relevant facts of one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileSummary {
+    /// Every import statement (one entry per module of `import a, b`), in source order.
+    pub imports: Vec<Import>,
+    /// String targets of `mock.patch(...)`, `mocker.patch(...)` and `@patch(...)`.
+    pub patches: Vec<PatchTarget>,
+    /// Dotted names reached by attribute access from an imported module (`pkg.mod.name`
+    /// after `import pkg.mod`), resolved through the import; sorted, without repeats.
+    pub attribute_uses: Vec<String>,
+    /// Names the module binds at module level (`def`, `class`, assignment), sorted.
+    pub defines: Vec<String>,
+    /// Project-wide rules silenced by `# noqa` on the lines of the imports and patch
+    /// targets above, or for the whole file: (line, rule code).
+    pub suppressed: Vec<(usize, String)>,
+}
+
+/// A place in the file: 1-based line and column (characters) plus byte offsets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub offset: usize,
+    pub length: usize,
+}
+
+/// When an import runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum When {
+    /// While the module itself is being imported.
+    ImportTime,
+    /// Inside a function: when the function is called.
+    InFunction,
+    /// Under `if TYPE_CHECKING:`: never at run time.
+    TypeChecking,
+    /// In an `except ImportError:` handler: only when the guarded import failed.
+    ImportErrorFallback,
+}
+
+impl When {
+    pub fn is_import_time(self) -> bool {
+        self == When::ImportTime
+    }
+}
+
+/// One `import x.y [as z]` or `from [.]x import a [as b], ...`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Import {
+    pub span: Span,
+    /// `from` imports: the dots before the module (`from ..x` is 2); 0 otherwise.
+    pub level: u32,
+    /// The module as written: `x.y` in `import x.y` and `from x.y import a`; empty in
+    /// `from . import a`.
+    pub module: String,
+    /// `None` for `import x.y`; the imported names for `from` imports.
+    pub names: Option<Vec<ImportedName>>,
+    pub when: When,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportedName {
+    pub name: String,
+    /// The local name, when it differs (`as b`).
+    pub asname: Option<String>,
+}
+
+impl ImportedName {
+    pub fn local(&self) -> &str {
+        self.asname.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// The string given to a patch call, as written, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PatchTarget {
+    pub span: Span,
+    pub target: String,
+}
+
+/// Gathers a summary while the walker visits the nodes of one file.
+#[derive(Debug, Default)]
+pub struct Collector {
+    /// Each import with its range; the import's `span` is placed by `finish`.
+    imports: Vec<(TextRange, Import)>,
+    patches: Vec<(TextRange, String)>,
+    attribute_uses: Vec<String>,
+}
+
+impl Collector {
+    /// Looks at one node, with the walker's context (its ancestors and module facts).
+    pub fn visit<'a>(&mut self, node: AnyNodeRef<'a>, ctx: &Context<'a>) {
+        match node {
+            AnyNodeRef::StmtImport(import) => {
+                let when = when(node, ctx);
+                for alias in &import.names {
+                    let module = alias.name.to_string();
+                    let import = Import {
+                        span: Span::default(),
+                        level: 0,
+                        module,
+                        names: None,
+                        when,
+                    };
+                    self.imports.push((alias.range(), import));
+                }
+            }
+            AnyNodeRef::StmtImportFrom(import) => {
+                let names = import
+                    .names
+                    .iter()
+                    .map(|alias| ImportedName {
+                        name: alias.name.to_string(),
+                        asname: alias.asname.as_ref().map(ToString::to_string),
+                    })
+                    .collect();
+                let module = import
+                    .module
+                    .as_ref()
+                    .map_or_else(String::new, |m| m.to_string());
+                let summary = Import {
+                    span: Span::default(),
+                    level: import.level,
+                    module,
+                    names: Some(names),
+                    when: when(node, ctx),
+                };
+                self.imports.push((import.range(), summary));
+            }
+            AnyNodeRef::ExprCall(call) => {
+                if let Some(target) = patch_target(call, ctx.facts()) {
+                    self.patches.push(target);
+                }
+            }
+            AnyNodeRef::ExprAttribute(attribute) => {
+                // Only the outermost attribute of a chain: `a.b.c` is one use, not two.
+                if !matches!(ctx.parent(), Some(AnyNodeRef::ExprAttribute(outer)) if outer.value.range() == attribute.range())
+                    && let Some(mut dotted) = resolve_dotted(&attribute.value, ctx.facts())
+                {
+                    dotted.push('.');
+                    dotted.push_str(attribute.attr.as_str());
+                    self.attribute_uses.push(dotted);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The summary, with ranges placed in the file. `silenced` says whether a `# noqa`
+    /// on a line (or for the file) silences a rule there.
+    pub fn finish(
+        self,
+        source: &SourceText,
+        facts: &ModuleFacts<'_>,
+        silenced: impl Fn(usize, &RuleMeta) -> bool,
+    ) -> FileSummary {
+        let span = |range: TextRange| {
+            let start = source.position(range.start());
+            let end = source.position(range.end());
+            Span {
+                start_line: start.line,
+                start_column: start.column,
+                end_line: end.line,
+                end_column: end.column,
+                offset: range.start().to_usize(),
+                length: range.len().to_usize(),
+            }
+        };
+        let imports: Vec<Import> = self
+            .imports
+            .into_iter()
+            .map(|(range, import)| Import {
+                span: span(range),
+                ..import
+            })
+            .collect();
+        let patches: Vec<PatchTarget> = self
+            .patches
+            .into_iter()
+            .map(|(range, target)| PatchTarget {
+                span: span(range),
+                target,
+            })
+            .collect();
+        let mut suppressed = Vec::new();
+        let lines = imports
+            .iter()
+            .map(|i| i.span.start_line)
+            .chain(patches.iter().map(|p| p.span.start_line));
+        for line in lines {
+            for rule in super::PROJECT_RULES {
+                if silenced(line, rule) {
+                    suppressed.push((line, rule.code.to_owned()));
+                }
+            }
+        }
+        suppressed.sort();
+        suppressed.dedup();
+        let mut attribute_uses = self.attribute_uses;
+        attribute_uses.sort();
+        attribute_uses.dedup();
+        let mut defines: Vec<String> = facts.module_bindings().map(str::to_owned).collect();
+        defines.sort();
+        FileSummary {
+            imports,
+            patches,
+            attribute_uses,
+            defines,
+            suppressed,
+        }
+    }
+}
+
+/// Whether the import at `node` runs when its module is imported, or later, or never.
+fn when<'a>(node: AnyNodeRef<'a>, ctx: &Context<'a>) -> When {
+    let mut fallback = false;
+    let mut type_checking = false;
+    for ancestor in ctx.ancestors() {
+        match ancestor {
+            AnyNodeRef::StmtFunctionDef(_) => return When::InFunction,
+            AnyNodeRef::StmtIf(stmt)
+                if is_type_checking(&stmt.test)
+                    && stmt
+                        .body
+                        .iter()
+                        .any(|s| s.range().contains_range(node.range())) =>
+            {
+                type_checking = true;
+            }
+            AnyNodeRef::ExceptHandlerExceptHandler(handler)
+                if handler.type_.as_deref().is_some_and(catches_import_error) =>
+            {
+                fallback = true;
+            }
+            _ => {}
+        }
+    }
+    if type_checking {
+        When::TypeChecking
+    } else if fallback {
+        When::ImportErrorFallback
+    } else {
+        When::ImportTime
+    }
+}
+
+fn is_type_checking(test: &Expr) -> bool {
+    match test {
+        Expr::Name(name) => name.id.as_str() == "TYPE_CHECKING",
+        Expr::Attribute(attribute) => attribute.attr.as_str() == "TYPE_CHECKING",
+        _ => false,
+    }
+}
+
+fn catches_import_error(type_: &Expr) -> bool {
+    match type_ {
+        Expr::Name(name) => matches!(name.id.as_str(), "ImportError" | "ModuleNotFoundError"),
+        Expr::Tuple(tuple) => tuple.elts.iter().any(catches_import_error),
+        _ => false,
+    }
+}
+
+/// `mock.patch("a.b.c")`, `patch("a.b.c")` (from `unittest.mock` or `mock`) and
+/// `mocker.patch("a.b.c")` (pytest-mock's fixture): the string and its range.
+fn patch_target(call: &ast::ExprCall, facts: &ModuleFacts<'_>) -> Option<(TextRange, String)> {
+    let is_patch = match call.func.as_ref() {
+        Expr::Attribute(attribute) if attribute.attr.as_str() == "patch" => {
+            match attribute.value.as_ref() {
+                Expr::Name(name) if name.id.as_str() == "mocker" => true,
+                value => resolve_dotted(value, facts)
+                    .is_some_and(|m| m == "unittest.mock" || m == "mock"),
+            }
+        }
+        Expr::Name(name) => facts
+            .import_of(name.id.as_str())
+            .is_some_and(|full| full == "unittest.mock.patch" || full == "mock.patch"),
+        _ => false,
+    };
+    if !is_patch {
+        return None;
+    }
+    let first = call
+        .arguments
+        .args
+        .first()
+        .or_else(|| call.arguments.find_keyword("target").map(|k| &k.value))?;
+    let Expr::StringLiteral(string) = first else {
+        return None;
+    };
+    Some((string.range(), string.value.to_str().to_owned()))
+}
+
+/// `a.b.c` where `a` was imported: the dotted name it stands for (`import x.y as a`
+/// makes it `x.y.b.c`). `None` for anything not rooted in an import.
+fn resolve_dotted(expr: &Expr, facts: &ModuleFacts<'_>) -> Option<String> {
+    // Find the root first, so that the common case (not an import) allocates nothing.
+    let mut current = expr;
+    let root = loop {
+        match current {
+            Expr::Attribute(attribute) => current = &attribute.value,
+            Expr::Name(name) => break facts.import_of(name.id.as_str())?,
+            _ => return None,
+        }
+    };
+    let mut attributes = Vec::new();
+    let mut current = expr;
+    while let Expr::Attribute(attribute) = current {
+        attributes.push(attribute.attr.as_str());
+        current = &attribute.value;
+    }
+    let mut dotted = root.to_owned();
+    for attribute in attributes.iter().rev() {
+        dotted.push('.');
+        dotted.push_str(attribute);
+    }
+    Some(dotted)
+}
