@@ -434,12 +434,27 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
             let Some(consumers) = by_name.get(&(defining, name)) else {
                 continue;
             };
-            let consumers: Vec<(usize, &str)> = consumers
+            // The module under test is the nearest one (from the test's imports) that
+            // either reaches the name through the module, which the patch does affect,
+            // or took its own reference, which it does not.
+            // If several are equally near, any one reaching it through the module may be
+            // the one the patch is meant for: stay silent.
+            let nearest = nearest(project, test, |module| {
+                if project.uses_attribute(module, &patch.target) {
+                    Some(None)
+                } else {
+                    consumers
+                        .iter()
+                        .find(|(user, _)| *user == module)
+                        .map(|&(user, local)| Some((user, local)))
+                }
+            });
+            let Some(&(user, local)) = nearest
                 .iter()
-                .copied()
-                .filter(|&(user, _)| user != test && !project.uses_attribute(user, &patch.target))
-                .collect();
-            let Some((user, local)) = nearest_consumer(project, test, &consumers) else {
+                .map(Option::as_ref)
+                .collect::<Option<Vec<_>>>()
+                .and_then(|hits| hits.first().copied())
+            else {
                 continue;
             };
             if !reports(module.file, rule, patch.span.start_line) {
@@ -464,16 +479,9 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
     findings
 }
 
-/// The consumer closest to the test in the import graph (the test's own imports first,
-/// then theirs): the module most likely under test. Ties go to the first name.
-fn nearest_consumer<'p>(
-    project: &Project,
-    test: usize,
-    consumers: &[(usize, &'p str)],
-) -> Option<(usize, &'p str)> {
-    if consumers.is_empty() {
-        return None;
-    }
+/// The answers of `hit` for the modules closest to `test` in the import graph that
+/// give one (the test's own imports, then theirs, ...), in name order.
+fn nearest<T>(project: &Project, test: usize, hit: impl Fn(usize) -> Option<T>) -> Vec<T> {
     let mut seen = vec![false; project.modules.len()];
     seen[test] = true;
     let mut level = vec![test];
@@ -492,15 +500,13 @@ fn nearest_consumer<'p>(
             }
         }
         next.sort_unstable();
-        if let Some(found) = next
-            .iter()
-            .find_map(|&m| consumers.iter().find(|(user, _)| *user == m))
-        {
-            return Some(*found);
+        let hits: Vec<T> = next.iter().filter_map(|&m| hit(m)).collect();
+        if !hits.is_empty() {
+            return hits;
         }
         level = next;
     }
-    None
+    Vec::new()
 }
 
 /// Checks the files at `paths` with `settings`, then runs the project phase over them

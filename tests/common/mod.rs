@@ -87,3 +87,13 @@ pub fn materialise(dir: &Path, example: &str) -> Vec<PathBuf> {
     paths.sort();
     paths
 }
+
+/// Runs the built binary in `dir`, without colours.
+pub fn run_pitfall(args: &[&str], dir: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pitfall"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
