@@ -231,6 +231,9 @@ try:
     from ujson import dumps as fast
 except ImportError:
     from lazy.models import save as fast
+
+if __name__ == \"__main__\":
+    import lazy.models
 ",
     );
     assert_eq!(project_findings(dir.path(), &[]), Vec::<String>::new());
@@ -443,7 +446,7 @@ fn patch_target_mismatch_suggests_the_module_under_test() {
     );
     assert_eq!(
         found[0]["message"],
-        "this patches `now` in `shop.clock`, where it is defined, but `shop.greeting` imported it by name, so the code there keeps calling the original"
+        "this patches `now` in `shop.clock`, where it is defined, but `shop.greeting` imported it by name, so the code there keeps using the original"
     );
     assert_eq!(
         found[0]["help"],

@@ -382,6 +382,10 @@ fn circular_imports(project: &Project) -> Vec<Finding> {
     findings
 }
 
+/// A module that binds a name with `from module import name`: the module, the local
+/// name, and whether the import is inside a function.
+type Consumer<'p> = (usize, &'p str, bool);
+
 /// PF802: `patch("pkg.mod.name")` where `pkg.mod` defines `name` but the module under
 /// test took its own reference with `from pkg.mod import name`.
 fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
@@ -393,16 +397,18 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
     {
         return Vec::new();
     }
-    // (module, name) -> the modules that bind that name with `from module import name`
-    // when they are imported, and the local name they bind it to.
-    let mut by_name: HashMap<(usize, &str), Vec<(usize, &str)>> = HashMap::new();
+    // (module, name) -> the modules that bind that name with `from module import name`,
+    // the local name they bind it to, and whether they do so only inside a function
+    // (at call time, when a patch is in place and the import picks it up).
+    let mut by_name: HashMap<(usize, &str), Vec<Consumer>> = HashMap::new();
     for (index, imports) in project.resolved.iter().enumerate() {
         for (import, _) in imports {
-            let (Some(names), When::ImportTime | When::ImportErrorFallback) =
-                (&import.names, import.when)
-            else {
+            let Some(names) = &import.names else {
                 continue;
             };
+            if import.when == When::TypeChecking {
+                continue;
+            }
             let Some(source) = project
                 .imported_module(index, import)
                 .and_then(|m| project.by_name.get(&m).copied())
@@ -413,7 +419,7 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
                 by_name
                     .entry((source, imported.name.as_str()))
                     .or_default()
-                    .push((index, imported.local()));
+                    .push((index, imported.local(), import.when == When::InFunction));
             }
         }
     }
@@ -434,26 +440,8 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
             let Some(consumers) = by_name.get(&(defining, name)) else {
                 continue;
             };
-            // The module under test is the nearest one (from the test's imports) that
-            // either reaches the name through the module, which the patch does affect,
-            // or took its own reference, which it does not.
-            // If several are equally near, any one reaching it through the module may be
-            // the one the patch is meant for: stay silent.
-            let nearest = nearest(project, test, |module| {
-                if project.uses_attribute(module, &patch.target) {
-                    Some(None)
-                } else {
-                    consumers
-                        .iter()
-                        .find(|(user, _)| *user == module)
-                        .map(|&(user, local)| Some((user, local)))
-                }
-            });
-            let Some(&(user, local)) = nearest
-                .iter()
-                .map(Option::as_ref)
-                .collect::<Option<Vec<_>>>()
-                .and_then(|hits| hits.first().copied())
+            let Some((user, local)) =
+                module_under_test(project, test, defining, &patch.target, consumers)
             else {
                 continue;
             };
@@ -469,7 +457,7 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
                 &patch.span,
                 rule,
                 format!(
-                    "this patches `{name}` in `{defining_name}`, where it is defined, but `{user_name}` imported it by name, so the code there keeps calling the original",
+                    "this patches `{name}` in `{defining_name}`, where it is defined, but `{user_name}` imported it by name, so the code there keeps using the original",
                 ),
                 format!("patch `\"{user_name}.{local}\"`, the name the code under test looks up"),
                 Vec::new(),
@@ -479,34 +467,42 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
     findings
 }
 
-/// The answers of `hit` for the modules closest to `test` in the import graph that
-/// give one (the test's own imports, then theirs, ...), in name order.
-fn nearest<T>(project: &Project, test: usize, hit: impl Fn(usize) -> Option<T>) -> Vec<T> {
-    let mut seen = vec![false; project.modules.len()];
-    seen[test] = true;
-    let mut level = vec![test];
-    while !level.is_empty() {
-        let mut next = Vec::new();
-        for &module in &level {
-            for (import, targets) in &project.resolved[module] {
-                if import.when == When::TypeChecking {
-                    continue;
-                }
-                for &target in targets {
-                    if !std::mem::replace(&mut seen[target], true) {
-                        next.push(target);
-                    }
-                }
-            }
+/// The module the test exercises that took its own reference to the patched name, and
+/// that reference's local name. Only the test's own imports are candidates. If any of
+/// them would see the patch — the defining module itself, a module reading the name
+/// through its module (`pkg.mod.name`), or one importing it inside a function, at call
+/// time — the patch may well be meant for it, and there is nothing to report. Package
+/// `__init__` modules that re-export the name are not taken for the code under test.
+fn module_under_test<'p>(
+    project: &Project,
+    test: usize,
+    defining: usize,
+    target: &str,
+    consumers: &[Consumer<'p>],
+) -> Option<(usize, &'p str)> {
+    let mut imported: Vec<usize> = project.resolved[test]
+        .iter()
+        .filter(|(import, _)| import.when != When::TypeChecking)
+        .flat_map(|(_, targets)| targets.iter().copied())
+        .collect();
+    imported.sort_unstable();
+    imported.dedup();
+    let mut by_name = None;
+    for module in imported {
+        let consumer = consumers.iter().find(|(user, _, _)| *user == module);
+        let sees_patch = module == defining
+            || project.uses_attribute(module, target)
+            || consumer.is_some_and(|&(_, _, deferred)| deferred);
+        if sees_patch {
+            return None;
         }
-        next.sort_unstable();
-        let hits: Vec<T> = next.iter().filter_map(|&m| hit(m)).collect();
-        if !hits.is_empty() {
-            return hits;
+        if let Some(&(user, local, _)) = consumer
+            && !project.modules[user].name.is_package
+        {
+            by_name.get_or_insert((user, local));
         }
-        level = next;
     }
-    Vec::new()
+    by_name
 }
 
 /// Checks the files at `paths` with `settings`, then runs the project phase over them

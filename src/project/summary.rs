@@ -53,6 +53,8 @@ pub enum When {
     TypeChecking,
     /// In an `except ImportError:` handler: only when the guarded import failed.
     ImportErrorFallback,
+    /// Under `if __name__ == "__main__":`: only when the file is run as a script.
+    ScriptOnly,
 }
 
 impl When {
@@ -232,17 +234,18 @@ impl Collector {
 fn when<'a>(node: AnyNodeRef<'a>, ctx: &Context<'a>) -> When {
     let mut fallback = false;
     let mut type_checking = false;
+    let mut script = false;
     for ancestor in ctx.ancestors() {
         match ancestor {
             AnyNodeRef::StmtFunctionDef(_) => return When::InFunction,
             AnyNodeRef::StmtIf(stmt)
-                if is_type_checking(&stmt.test)
-                    && stmt
-                        .body
-                        .iter()
-                        .any(|s| s.range().contains_range(node.range())) =>
+                if stmt
+                    .body
+                    .iter()
+                    .any(|s| s.range().contains_range(node.range())) =>
             {
-                type_checking = true;
+                type_checking |= is_type_checking(&stmt.test);
+                script |= is_main_guard(&stmt.test);
             }
             AnyNodeRef::ExceptHandlerExceptHandler(handler)
                 if handler.type_.as_deref().is_some_and(catches_import_error) =>
@@ -254,6 +257,8 @@ fn when<'a>(node: AnyNodeRef<'a>, ctx: &Context<'a>) -> When {
     }
     if type_checking {
         When::TypeChecking
+    } else if script {
+        When::ScriptOnly
     } else if fallback {
         When::ImportErrorFallback
     } else {
@@ -267,6 +272,24 @@ fn is_type_checking(test: &Expr) -> bool {
         Expr::Attribute(attribute) => attribute.attr.as_str() == "TYPE_CHECKING",
         _ => false,
     }
+}
+
+/// `__name__ == "__main__"` (either way round).
+fn is_main_guard(test: &Expr) -> bool {
+    let Expr::Compare(compare) = test else {
+        return false;
+    };
+    let [right] = &*compare.comparators else {
+        return false;
+    };
+    let is = |expr: &Expr, name: bool| match expr {
+        Expr::Name(n) => name && n.id.as_str() == "__name__",
+        Expr::StringLiteral(s) => !name && s.value.to_str() == "__main__",
+        _ => false,
+    };
+    matches!(&*compare.ops, [ast::CmpOp::Eq])
+        && ((is(&compare.left, true) && is(right, false))
+            || (is(&compare.left, false) && is(right, true)))
 }
 
 fn catches_import_error(type_: &Expr) -> bool {
