@@ -228,21 +228,29 @@ impl<'f> Project<'f> {
     }
 
     /// Whether module `index` reaches `dotted` by attribute access (`pkg.mod.name`, or
-    /// `mod.name` after `from pkg import mod`, relative imports included).
+    /// `mod.name` after `from pkg import mod`, relative imports included), alone or
+    /// as the start of a longer chain (`pkg.mod.name.attr`).
     fn uses_attribute(&self, index: usize, dotted: &str) -> bool {
-        let uses = &self.modules[index].file.summary.attribute_uses;
-        uses.binary_search_by(|u| u.as_str().cmp(dotted)).is_ok()
-            || uses
-                .iter()
-                .take_while(|u| u.starts_with('.'))
-                .any(|relative| {
-                    let rest = relative.trim_start_matches('.');
-                    let level = (relative.len() - rest.len()) as u32;
+        let reaches = |used: &str| {
+            used.strip_prefix(dotted)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        };
+        self.modules[index]
+            .file
+            .summary
+            .attribute_uses
+            .iter()
+            .any(|used| match used.strip_prefix('.') {
+                None => reaches(used),
+                Some(_) => {
+                    let rest = used.trim_start_matches('.');
+                    let level = (used.len() - rest.len()) as u32;
                     self.modules[index]
                         .name
                         .relative_base(level)
-                        .is_some_and(|base| format!("{base}.{rest}") == dotted)
-                })
+                        .is_some_and(|base| reaches(&format!("{base}.{rest}")))
+                }
+            })
     }
 
     /// The module's alias if it starts with `first` (as a patch string naming modules

@@ -355,3 +355,81 @@ fn resolve_dotted(expr: &Expr, facts: &ModuleFacts<'_>) -> Option<String> {
     }
     Some(dotted)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::Settings;
+    use crate::registry;
+
+    fn summary(source: &str) -> FileSummary {
+        let settings = Settings::for_rules(registry::RULES);
+        crate::checker::check_source(Path::new("t.py"), source.to_owned(), &settings, false)
+            .summary
+            .expect("project rules are on")
+    }
+
+    #[test]
+    fn imports_know_when_they_run() {
+        let s = summary(
+            "import a.b as ab, c\nfrom ..d import (e as f, g)\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import h\nelse:\n    import i\ntry:\n    import j\nexcept (ValueError, ImportError):\n    import k\ndef fn():\n    import l\nclass C:\n    import m\nif __name__ == '__main__':\n    import n\n",
+        );
+        let got: Vec<(&str, u32, When)> = s
+            .imports
+            .iter()
+            .map(|i| (i.module.as_str(), i.level, i.when))
+            .collect();
+        use When::*;
+        assert_eq!(
+            got,
+            [
+                ("a.b", 0, ImportTime),
+                ("c", 0, ImportTime),
+                ("d", 2, ImportTime),
+                ("typing", 0, ImportTime),
+                ("h", 0, TypeChecking),
+                ("i", 0, ImportTime),
+                ("j", 0, ImportTime),
+                ("k", 0, ImportErrorFallback),
+                ("l", 0, InFunction),
+                ("m", 0, ImportTime),
+                ("n", 0, ScriptOnly),
+            ]
+        );
+        let names = s.imports[2].names.as_ref().unwrap();
+        assert_eq!((names[0].local(), names[1].local()), ("f", "g"));
+        assert_eq!(
+            (s.imports[1].span.start_line, s.imports[1].span.start_column),
+            (1, 19)
+        );
+    }
+
+    #[test]
+    fn patch_targets_attribute_uses_definitions_and_noqa() {
+        let s = summary(
+            "from unittest import mock\nfrom unittest.mock import patch as p\nimport pkg.mod\nfrom . import sib\n\nX = pkg.mod.name.attr\nsib.value\nself_thing = object().x\n\n@p('a.b')\ndef test(mocker):\n    mock.patch('c.d')  # noqa: PF802\n    mocker.patch(target='e.f')\n    other.patch('g.h')\n",
+        );
+        let targets: Vec<(&str, usize)> = s
+            .patches
+            .iter()
+            .map(|t| (t.target.as_str(), t.span.start_line))
+            .collect();
+        assert_eq!(targets, [("a.b", 10), ("c.d", 12), ("e.f", 13)]);
+        assert_eq!(
+            s.attribute_uses,
+            [".sib.value", "pkg.mod.name.attr", "unittest.mock.patch"]
+        );
+        assert_eq!(s.defines, ["X", "self_thing", "test"]);
+        assert_eq!(s.suppressed, [(12, "PF802".to_owned())]);
+    }
+
+    #[test]
+    fn no_summary_without_project_rules() {
+        let settings = Settings::for_rules(&[registry::find("PF301").unwrap()]);
+        let result =
+            crate::checker::check_source(Path::new("t.py"), "import a\n".into(), &settings, false);
+        assert!(result.summary.is_none());
+    }
+}
