@@ -549,9 +549,21 @@ fn fix_all_applies_the_safe_fixes_like_the_command_line() {
     );
     assert!(fixed.contains("y=[]"), "unsafe fixes are left alone");
 
-    // Asked only for quick fixes, there is no fix-all; with nothing safe to fix, neither.
-    let quick = client.code_actions(&uri, &everywhere, Some(&["quickfix"]));
+    // Asked only for quick fixes, there is no fix-all. Asked for any kind, it comes
+    // with the quick fixes of a finding that has a safe fix, but not elsewhere (editors
+    // ask on every cursor move, and fixing a whole file is the costly action).
+    let is_fix_all = |a: &Value| a["kind"] == "source.fixAll.pitfall";
+    let at_none = client.range_of(text, "y == None");
+    let quick = client.code_actions(&uri, &at_none, Some(&["quickfix"]));
+    titled(&quick, "Fix PF101");
     assert!(quick.iter().all(|a| a["kind"] == "quickfix"), "{quick:#?}");
+    let any = client.code_actions(&uri, &at_none, None);
+    assert_eq!(any.iter().filter(|a| is_fix_all(a)).count(), 1, "{any:#?}");
+    let at_except = client.range_of(text, "except:");
+    let any = client.code_actions(&uri, &at_except, None);
+    titled(&any, "Fix PF701");
+    assert!(!any.iter().any(is_fix_all), "{any:#?}");
+    // With nothing safe left to fix, there is no fix-all at all.
     client.change(&uri, 2, &fixed);
     client.diagnostics(&uri, Some(2));
     let none = client.code_actions(&uri, &everywhere, Some(&["source.fixAll.pitfall"]));
@@ -565,15 +577,18 @@ fn config_comes_from_the_workspace_folder_and_reloads_on_change() {
     let pyproject = root.join("pyproject.toml");
     std::fs::write(
         &pyproject,
-        "[tool.pitfall]\nignore = [\"none-comparison\"]\n",
+        "[tool.pitfall]\nignore = [\"none-comparison\"]\nextend-exclude = [\"generated\"]\n",
     )
     .unwrap();
     std::fs::create_dir(root.join("pkg")).unwrap();
+    // A second folder with a config of its own.
+    let (_other_dir, other) = project();
+    std::fs::write(other.join("pitfall.toml"), "select = [\"PF1\"]\n").unwrap();
     let capabilities =
         json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
     // Started elsewhere, so only the workspace folder's config can apply.
     let elsewhere = tempfile::tempdir().unwrap();
-    let mut client = Client::start(elsewhere.path(), capabilities, &[&root], &[]);
+    let mut client = Client::start(elsewhere.path(), capabilities, &[&root, &other], &[]);
 
     let registration = client.wait_for("client/registerCapability", |m| {
         m["method"] == "client/registerCapability"
@@ -591,6 +606,12 @@ fn config_comes_from_the_workspace_folder_and_reloads_on_change() {
     let uri = file_uri(&root.join("pkg/app.py"));
     client.open(&uri, SAMPLE);
     assert_eq!(codes(&client.diagnostics(&uri, Some(1))), ["PF301"]);
+    let in_other = file_uri(&other.join("app.py"));
+    client.open(&in_other, SAMPLE);
+    assert_eq!(codes(&client.diagnostics(&in_other, Some(1))), ["PF101"]);
+    let excluded = file_uri(&root.join("generated/models.py"));
+    client.open(&excluded, SAMPLE);
+    assert!(client.diagnostics(&excluded, Some(1)).is_empty());
 
     std::fs::write(
         &pyproject,

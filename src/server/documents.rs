@@ -54,14 +54,12 @@ impl Documents {
     }
 
     /// Replaces the text and schedules a check once typing pauses.
-    pub fn change(&mut self, uri: &Url, text: String, version: i32) -> bool {
-        let Some(document) = self.open.get_mut(uri) else {
-            return false;
-        };
-        document.text = text;
-        document.version = version;
-        document.due = Some(Instant::now() + DEBOUNCE);
-        true
+    pub fn change(&mut self, uri: &Url, text: String, version: i32) {
+        if let Some(document) = self.open.get_mut(uri) {
+            document.text = text;
+            document.version = version;
+            document.due = Some(Instant::now() + DEBOUNCE);
+        }
     }
 
     pub fn close(&mut self, uri: &Url) -> Option<Document> {

@@ -327,33 +327,19 @@ impl Server<'_> {
         let Some(document) = self.documents.get(uri) else {
             return;
         };
-        let path = document.path.clone();
-        let version = document.version;
+        let (path, version) = (document.path.clone(), document.version);
         let (settings, config_error) = self.workspace.settings_for(&path);
+        let outcome = check_text(&path, &document.text, &settings);
         if let Some(error) = config_error {
             self.config_problem(&error);
         }
-        let document = self.documents.get(uri).expect("looked up above");
-        let findings = if workspace::is_excluded(&settings, &path) {
-            Ok(Vec::new())
-        } else if document.text.len() as u64 > MAX_FILE_BYTES {
-            Err(format!(
-                "too large to check (over {} MiB)",
-                MAX_FILE_BYTES >> 20
-            ))
-        } else {
-            let text = &document.text;
-            isolated(|| {
-                injected_fault(text);
-                checker::check_source(&path, text.clone(), &settings, false).findings
-            })
-            .map_err(|panic| format!("checking failed (this is a bug in pitfall): {panic}"))
-        };
-        let findings = findings.unwrap_or_else(|error| {
+        let findings = outcome.unwrap_or_else(|error| {
             self.log(MessageType::ERROR, &format!("{}: {error}", path.display()));
             Vec::new()
         });
-        let document = self.documents.get_mut(uri).expect("looked up above");
+        let Some(document) = self.documents.get_mut(uri) else {
+            return;
+        };
         document.due = None;
         let lines = LineMap::new(&document.text, self.client.encoding);
         let diagnostics = findings
@@ -386,19 +372,27 @@ impl Server<'_> {
             lines: &lines,
             is_stub: is_stub(&document.path),
         };
+        let start = lines.offset(params.range.start);
+        let end = lines.offset(params.range.end);
         let mut response = Vec::new();
         if actions::wants(only, &CodeActionKind::QUICKFIX) {
-            let start = lines.offset(params.range.start);
-            let end = lines.offset(params.range.end);
             match isolated(|| actions::quick_fixes(&doc, &findings, start, end)) {
                 Ok(quick_fixes) => response.extend(quick_fixes),
                 Err(panic) => self.log(MessageType::ERROR, &format!("code actions: {panic}")),
             }
         }
-        let has_safe_fix = findings
+        // Fixing a whole file is the costly action. Editors ask for actions without a
+        // kind whenever the cursor moves, so then it is offered only at a finding that
+        // has a safe fix; asked for by kind (on save), it is always computed.
+        let safe_fixes: Vec<&Finding> = findings
             .iter()
-            .any(|f| f.fix.as_ref().is_some_and(|fix| SAFE_ONLY.allows(fix)));
-        if has_safe_fix && actions::wants(only, &actions::FIX_ALL) {
+            .filter(|f| f.fix.as_ref().is_some_and(|fix| SAFE_ONLY.allows(fix)))
+            .collect();
+        let at_safe_fix = safe_fixes
+            .iter()
+            .any(|f| f.offset <= end && start <= f.offset + f.length);
+        let asked = only.is_some() || at_safe_fix;
+        if asked && !safe_fixes.is_empty() && actions::wants(only, &actions::FIX_ALL) {
             let path = document.path.clone();
             let (settings, _) = self.workspace.settings_for(&path);
             match fix_all(&path, &document.text, &settings) {
@@ -531,6 +525,24 @@ impl Server<'_> {
     fn respond(&self, response: Response) {
         let _ = self.connection.sender.send(response.into());
     }
+}
+
+/// The findings in `text`, checked as the file `path`; an error says why there are none.
+fn check_text(path: &Path, text: &str, settings: &Settings) -> Result<Vec<Finding>, String> {
+    if workspace::is_excluded(settings, path) {
+        return Ok(Vec::new());
+    }
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "too large to check (over {} MiB)",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    isolated(|| {
+        injected_fault(text);
+        checker::check_source(path, text.to_owned(), settings, false).findings
+    })
+    .map_err(|panic| format!("checking failed (this is a bug in pitfall): {panic}"))
 }
 
 /// Fix-on-save applies only the fixes that keep the program's meaning.
