@@ -37,10 +37,13 @@ pub fn to_diagnostic(finding: &Finding, lines: &LineMap) -> Diagnostic {
 }
 
 /// CONVERSION POINT for findings with other locations (every import of a circular-import
-/// chain, say). Findings carry no such list yet; when project-wide rules add one
-/// (`Finding::related`), map each entry here to a `DiagnosticRelatedInformation` with
-/// its file's URI (`Url::from_file_path`), its range (through a `LineMap` of that file)
-/// and its note.
+/// chain). Findings carry no such list on this branch. When project-wide rules add one
+/// (`Finding::related`, entries with a `path`, a byte `offset` and `length` into that
+/// file's decoded text, and a `message`), map each entry here to a
+/// `DiagnosticRelatedInformation`: the location's URI is `Url::from_file_path(path)`,
+/// its range `LineMap::new(text of that file, encoding).range(offset, offset + length)`
+/// (the open document's text when it is open, else the file read from disk), and the
+/// message is the entry's.
 fn related_information(_finding: &Finding) -> Option<Vec<DiagnosticRelatedInformation>> {
     None
 }
