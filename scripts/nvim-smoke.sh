@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs `pitfall server` under Neovim's built-in LSP client, headless: opens a Python file
 # with pitfalls, waits for the diagnostics, asks for code actions and a hover, and prints
-# what Neovim received as JSON. Exits non-zero if the diagnostics never arrive.
+# what Neovim received as JSON, after applying the preferred fix in the buffer. Exits
+# non-zero if the diagnostics or the hover never arrive or the fix comes out wrong.
 #
 #   scripts/nvim-smoke.sh [PATH-TO-PITFALL]     (default: target/debug/pitfall)
 #
@@ -78,15 +79,22 @@ vim.api.nvim_create_autocmd("VimEnter", {
     }
     local actions = vim.lsp.buf_request_sync(0, "textDocument/codeAction", params, 10000) or {}
     result.actions = {}
+    local preferred
     for _, response in pairs(actions) do
       for _, action in ipairs(response.result or {}) do
         table.insert(result.actions, action.title)
+        if action.isPreferred then preferred = action end
       end
     end
     local hover = vim.lsp.buf_request_sync(0, "textDocument/hover",
       { textDocument = params.textDocument, position = params.range.start }, 10000) or {}
     for _, response in pairs(hover) do
       if response.result then result.hover = response.result.contents.value end
+    end
+    -- Neovim applies the preferred fix itself: the line with the emoji must come out right.
+    if preferred then
+      vim.lsp.util.apply_workspace_edit(preferred.edit, client.offset_encoding)
+      result.fixed_line = vim.api.nvim_buf_get_lines(0, 1, 2, false)[1]
     end
     local file = io.open(out, "w")
     file:write(vim.fn.json_encode(result))
@@ -99,5 +107,16 @@ LUA
 (cd "$work/project" && timeout 60 nvim --headless -n -u "$work/init.lua" app.py) || true
 [ -s "$work/result.json" ] || { echo "Neovim wrote no result" >&2; exit 1; }
 python3 -m json.tool "$work/result.json"
-grep -q '"arrived": *true' "$work/result.json" || grep -q '"arrived":true' "$work/result.json" \
-  || { echo "no diagnostics arrived" >&2; exit 1; }
+python3 - "$work/result.json" <<'PY'
+import json, sys
+result = json.load(open(sys.argv[1]))
+problems = []
+if not result.get("arrived"):
+    problems.append("no diagnostics arrived")
+if "none-comparison" not in (result.get("hover") or ""):
+    problems.append("no hover over the finding")
+if result.get("fixed_line") != 'label = "😀 café"; found = label is None':
+    problems.append(f"the preferred fix gave {result.get('fixed_line')!r}")
+if problems:
+    sys.exit("; ".join(problems))
+PY
