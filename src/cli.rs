@@ -17,7 +17,7 @@ use crate::render::{self, OutputFormat, Style};
 
 /// Worker threads get a large stack: deeply nested (but still accepted) code recurses
 /// in the walker. Untouched stack pages are never committed, so this costs nothing.
-const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -45,6 +45,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
         output_format: RulesFormat,
     },
+    /// Run the language server (LSP over standard input and output), for editors.
+    Server,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -179,6 +181,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { output_format } => list_rules(output_format),
+        Command::Server => crate::server::run(),
     }
 }
 

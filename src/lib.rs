@@ -13,4 +13,5 @@ pub mod registry;
 pub mod render;
 pub mod rule;
 pub mod rules;
+pub mod server;
 pub mod source;
