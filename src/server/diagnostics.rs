@@ -2,7 +2,7 @@
 
 use lsp_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag,
-    NumberOrString, Url,
+    Location, NumberOrString, Url,
 };
 
 use super::positions::LineMap;
@@ -30,20 +30,39 @@ pub fn to_diagnostic(finding: &Finding, lines: &LineMap) -> Diagnostic {
             .map(|href| CodeDescription { href }),
         source: Some(SOURCE.to_owned()),
         message: format!("{} [{}]", finding.message, finding.rule.name),
-        related_information: related_information(finding),
+        related_information: related_information(finding, lines),
         tags,
         data: None,
     }
 }
 
-/// CONVERSION POINT for findings with other locations (every import of a circular-import
-/// chain). Findings carry no such list on this branch. When project-wide rules add one
-/// (`Finding::related`, entries with a `path`, a byte `offset` and `length` into that
-/// file's decoded text, and a `message`), map each entry here to a
-/// `DiagnosticRelatedInformation`: the location's URI is `Url::from_file_path(path)`,
-/// its range `LineMap::new(text of that file, encoding).range(offset, offset + length)`
-/// (the open document's text when it is open, else the file read from disk), and the
-/// message is the entry's.
-fn related_information(_finding: &Finding) -> Option<Vec<DiagnosticRelatedInformation>> {
-    None
+/// The other locations of a finding (every import of a circular-import chain). Their
+/// offsets index into their own file's text: the open document's when the location is in
+/// it, otherwise the file as decoded from disk (a file that cannot be read is left out).
+fn related_information(
+    finding: &Finding,
+    lines: &LineMap,
+) -> Option<Vec<DiagnosticRelatedInformation>> {
+    if finding.related.is_empty() {
+        return None;
+    }
+    let items = finding
+        .related
+        .iter()
+        .filter_map(|related| {
+            let uri = Url::from_file_path(&related.path).ok()?;
+            let end = related.offset + related.length;
+            let range = if related.path == finding.path {
+                lines.range(related.offset, end)
+            } else {
+                let text = crate::source::decode(std::fs::read(&related.path).ok()?).ok()?;
+                LineMap::new(&text, lines.encoding()).range(related.offset, end)
+            };
+            Some(DiagnosticRelatedInformation {
+                location: Location { uri, range },
+                message: related.message.clone(),
+            })
+        })
+        .collect();
+    Some(items)
 }

@@ -62,6 +62,10 @@ impl<'a> LineMap<'a> {
         }
     }
 
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
     /// The position of a byte offset (clamped into the text, and back to the start of
     /// the character it falls in).
     pub fn position(&self, offset: usize) -> Position {
