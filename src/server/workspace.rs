@@ -58,9 +58,11 @@ impl Workspace {
         {
             return path;
         }
+        // `untitled:Untitled-1` has no path segments, only a path.
         let name = uri
-            .path_segments()
-            .and_then(|mut segments| segments.next_back())
+            .path()
+            .rsplit('/')
+            .next()
             .filter(|name| !name.is_empty())
             .unwrap_or("untitled.py");
         match self.folders.first() {
@@ -95,4 +97,29 @@ pub fn is_config_file(uri: &Url) -> bool {
     uri.path_segments()
         .and_then(|mut segments| segments.next_back())
         .is_some_and(|name| CONFIG_FILE_NAMES.contains(&name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsaved_documents_stand_in_the_first_folder() {
+        let folder = std::env::temp_dir().join("project");
+        let workspace = Workspace::new(vec![folder.clone()]).unwrap();
+        let saved = folder.join("app.py");
+        let uri = Url::from_file_path(&saved).unwrap();
+        assert_eq!(workspace.path_for(&uri), saved);
+        let untitled = Url::parse("untitled:Untitled-1").unwrap();
+        assert_eq!(workspace.path_for(&untitled), folder.join("Untitled-1"));
+    }
+
+    #[test]
+    fn only_config_files_reload() {
+        let changed = |path: &str| is_config_file(&Url::parse(path).unwrap());
+        assert!(changed("file:///p/pyproject.toml"));
+        assert!(changed("file:///p/sub/pitfall.toml"));
+        assert!(!changed("file:///p/app.py"));
+        assert!(!changed("file:///p/not-pyproject.toml"));
+    }
 }
