@@ -121,8 +121,11 @@ pub struct Diagnostic {
 }
 
 /// Whether a fix keeps the program's meaning (`Safe`) or may change it (`Unsafe`).
+/// A `DisplayOnly` fix is a concrete suggestion for the reader (teach mode shows it as
+/// before/after lines); it is never applied, because it needs a human decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Applicability {
+    DisplayOnly,
     Unsafe,
     Safe,
 }
@@ -132,6 +135,7 @@ impl Applicability {
         match self {
             Applicability::Safe => "safe",
             Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
         }
     }
 }
@@ -173,6 +177,17 @@ impl Fix {
     pub fn unsafe_(message: impl Into<String>, edits: Vec<Edit>) -> Self {
         Fix {
             applicability: Applicability::Unsafe,
+            message: message.into(),
+            edits,
+        }
+    }
+}
+
+impl Fix {
+    /// A suggestion shown to the reader, never applied by `--fix`.
+    pub fn display_only(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix {
+            applicability: Applicability::DisplayOnly,
             message: message.into(),
             edits,
         }

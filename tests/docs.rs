@@ -1,5 +1,9 @@
 //! Rule docs cannot rot: each has the standard sections, its Example raises the rule
-//! and its "Use instead" code does not.
+//! and its "Use instead" code does not, and its closing "Try it" snippet raises the rule.
+//!
+//! Every doc (new rules too) must end with a `## Try it` section after `## References`:
+//! a sentence, then one ```python block that a reader can paste into a file; checking
+//! that block alone (with only the rule and syntax-error enabled) must report the rule.
 
 mod common;
 
@@ -16,6 +20,7 @@ const SECTIONS: &[&str] = &[
     "## Use instead",
     "## Equivalents",
     "## References",
+    "## Try it",
 ];
 
 /// The first ```python block after `heading`.
@@ -24,6 +29,16 @@ fn code_after<'d>(doc: &'d str, heading: &str) -> Option<&'d str> {
     let start = section.find("```python\n")? + "```python\n".len();
     let end = section[start..].find("```")?;
     Some(&section[start..start + end])
+}
+
+/// The rule alone (with syntax-error), or every rule for unused-noqa, which needs the
+/// others to know what a `# noqa` silences.
+fn settings_for(rule: &'static dyn pitfall::rule::Rule) -> Settings {
+    if rule.meta().name == "unused-noqa" {
+        Settings::for_rules(registry::RULES)
+    } else {
+        Settings::for_rules(&[rule, registry::find("syntax-error").unwrap()])
+    }
 }
 
 #[test]
@@ -66,14 +81,9 @@ fn every_doc_file_belongs_to_a_rule() {
 
 #[test]
 fn examples_raise_the_rule_and_fixes_do_not() {
-    let syntax = registry::find("syntax-error").unwrap();
     for rule in registry::RULES.iter().copied() {
         let meta = rule.meta();
-        let settings = if meta.name == "unused-noqa" {
-            Settings::for_rules(registry::RULES)
-        } else {
-            Settings::for_rules(&[rule, syntax])
-        };
+        let settings = settings_for(rule);
         let path = Path::new("example.py");
         let bad = code_after(meta.doc, "## Example")
             .unwrap_or_else(|| panic!("{}: no Example code", meta.name));
@@ -91,6 +101,34 @@ fn examples_raise_the_rule_and_fixes_do_not() {
             "{}: the Use instead code raises {:?}",
             meta.name,
             found.iter().map(|f| &f.message).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn try_it_snippets_raise_the_rule() {
+    for rule in registry::RULES.iter().copied() {
+        let meta = rule.meta();
+        let settings = settings_for(rule);
+        let section = pitfall::explain::section(meta.doc, "Try it")
+            .unwrap_or_else(|| panic!("rules/{}.md lacks `## Try it`", meta.name));
+        let snippet = code_after(section, "")
+            .unwrap_or_else(|| panic!("rules/{}.md: `## Try it` has no python block", meta.name));
+        assert!(
+            meta.doc.trim_end().ends_with("```"),
+            "rules/{}.md must end with its Try it snippet",
+            meta.name
+        );
+        let found = check_source(Path::new("try_it.py"), snippet.to_owned(), &settings, false);
+        assert!(
+            found.findings.iter().any(|f| f.rule.code == meta.code),
+            "rules/{}.md: the Try it snippet does not raise the rule; it found {:?}",
+            meta.name,
+            found
+                .findings
+                .iter()
+                .map(|f| f.rule.name)
+                .collect::<Vec<_>>()
         );
     }
 }
