@@ -234,6 +234,14 @@ impl Report {
         self.diagnostics.last_mut().expect("just pushed")
     }
 
+    /// Attaches `fix` (a fix, or a display-only suggestion for teach mode) to the
+    /// finding reported last, when there is one.
+    pub fn attach_to_last(&mut self, fix: Option<Fix>) {
+        if let (Some(diagnostic), Some(fix)) = (self.diagnostics.last_mut(), fix) {
+            diagnostic.set_fix(fix);
+        }
+    }
+
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         self.diagnostics
     }

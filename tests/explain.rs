@@ -202,3 +202,107 @@ fn docs_writes_a_page_for_every_finding_url() {
         );
     }
 }
+
+/// The rules whose Try it snippet gets a concrete before/after change in teach mode (a
+/// fix or a display-only suggestion); the others show their help text.
+const CONCRETE: &[&str] = &[
+    "none-comparison",
+    "bool-comparison",
+    "is-literal",
+    "type-comparison",
+    "list-comprehension-in-reducer",
+    "mutable-default-arg",
+    "late-binding-closure",
+    "call-in-default-arg",
+    "lambda-assignment",
+    "exception-inherits-baseexception",
+    "bare-except",
+    "raise-without-from",
+    "unawaited-coroutine",
+    "class-attr-from-method",
+    "shallow-copy-grid",
+    "super-init-not-called",
+    "wrong-first-arg",
+];
+
+/// `source` with the edits of `fix` applied.
+fn apply(source: &str, fix: &pitfall::finding::FindingFix) -> String {
+    let mut edits: Vec<_> = fix.edits.iter().collect();
+    edits.sort_by_key(|e| (e.start_offset, e.end_offset));
+    let mut out = String::new();
+    let mut at = 0;
+    for edit in edits {
+        out.push_str(&source[at..edit.start_offset]);
+        out.push_str(&edit.content);
+        at = edit.end_offset;
+    }
+    out.push_str(&source[at..]);
+    out
+}
+
+#[test]
+fn fixes_and_suggestions_on_the_docs_snippets_are_valid_python() {
+    let syntax_only = pitfall::config::Settings::for_rules(&[registry::find("PF000").unwrap()]);
+    let mut concrete = Vec::new();
+    for rule in registry::RULES {
+        let meta = rule.meta();
+        if meta.name == "syntax-error" {
+            continue;
+        }
+        let settings = pitfall::config::Settings::for_rules(registry::RULES);
+        let try_it = pitfall::explain::section(meta.doc, "Try it").unwrap();
+        let start = try_it.find("```python\n").unwrap() + "```python\n".len();
+        let snippet = &try_it[start..start + try_it[start..].find("```").unwrap()];
+        let findings =
+            pitfall::checker::check_source(Path::new("t.py"), snippet.into(), &settings, false)
+                .findings;
+        for finding in &findings {
+            let Some(fix) = &finding.fix else { continue };
+            if finding.rule.code == meta.code {
+                concrete.push(meta.name);
+            }
+            let fixed = apply(snippet, fix);
+            let errors = pitfall::checker::check_source(
+                Path::new("t.py"),
+                fixed.clone(),
+                &syntax_only,
+                false,
+            )
+            .findings;
+            assert!(
+                errors.is_empty(),
+                "{}: the {} of {} gives invalid Python:\n{fixed}",
+                meta.name,
+                fix.applicability.as_str(),
+                finding.rule.name
+            );
+        }
+    }
+    concrete.sort_unstable();
+    concrete.dedup();
+    let mut expected = CONCRETE.to_vec();
+    expected.sort_unstable();
+    assert_eq!(concrete, expected);
+}
+
+#[test]
+fn suggestions_are_shown_but_never_applied() {
+    let source = "async def save(x):\n    return x\n\n\nasync def main():\n    save(1)\n";
+    let (text, _) = teach(source, &["--output-format", "concise"]);
+    assert!(
+        text.contains("A suggested change: await the coroutine"),
+        "{text}"
+    );
+    assert!(text.contains("6 │     await save(1)"), "{text}");
+    // `--fix --unsafe-fixes` leaves a display-only suggestion alone.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("app.py"), source).unwrap();
+    let out = pitfall(
+        &["check", "--fix", "--unsafe-fixes", "app.py"],
+        dir.path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let after = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
+    assert_eq!(after, source);
+}
