@@ -270,12 +270,27 @@ fn list_rules(format: RulesFormat) -> ExitCode {
                     writeln!(out, "{gap}{}", meta.topic.title())?;
                     topic = Some(meta.topic);
                 }
+                let fix = match meta.fix {
+                    crate::rule::FixAvailability::None => "",
+                    _ => "fix",
+                };
+                let also: Vec<String> = meta
+                    .equivalents
+                    .iter()
+                    .map(|eq| format!("{} {}", eq.tool, eq.code))
+                    .collect();
+                let also = if also.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (also: {})", also.join(", "))
+                };
                 writeln!(
                     out,
-                    "  {}  {:<width$}  {:<7}  {}",
+                    "  {}  {:<width$}  {:<7}  {:<3}  {}{also}",
                     meta.code,
                     meta.name,
                     meta.severity.as_str(),
+                    fix,
                     meta.summary
                 )
             })

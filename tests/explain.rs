@@ -306,3 +306,26 @@ fn suggestions_are_shown_but_never_applied() {
     let after = std::fs::read_to_string(dir.path().join("app.py")).unwrap();
     assert_eq!(after, source);
 }
+
+#[test]
+fn rules_lists_fixability_and_other_linters_codes() {
+    let text = stdout(&pitfall(&["rules"], &common::root(), &[]));
+    let line = |code: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(code))
+            .unwrap_or_else(|| panic!("{code} missing:\n{text}"))
+            .to_owned()
+    };
+    let fixable = line("PF301");
+    assert!(fixable.contains(" warning  fix  "), "{fixable}");
+    assert!(
+        fixable.contains("(also: ruff B006, flake8-bugbear B006, pylint W0102)"),
+        "{fixable}"
+    );
+    let unfixable = line("PF103");
+    assert!(unfixable.contains(" error         "), "{unfixable}");
+    assert!(
+        !line("PF203").contains("(also:"),
+        "PF203 has no equivalents"
+    );
+}

@@ -86,13 +86,11 @@ fn fix_heading(applicability: Applicability) -> &'static str {
 
 fn fix_note(applicability: Applicability) -> &'static str {
     match applicability {
-        Applicability::Safe => "a safe fix: `pitfall check --fix` applies it",
+        Applicability::Safe => "safe: `pitfall check --fix` applies it",
         Applicability::Unsafe => {
-            "an unsafe fix, as it may change behaviour: review it; `pitfall check --fix --unsafe-fixes` applies it"
+            "unsafe, it may change behaviour: review it; `--fix --unsafe-fixes` applies it"
         }
-        Applicability::DisplayOnly => {
-            "make this change by hand: `--fix` does not apply suggestions"
-        }
+        Applicability::DisplayOnly => "a suggestion: make the change by hand; `--fix` leaves it",
     }
 }
 
