@@ -102,28 +102,25 @@ fn after_label(applicability: Applicability) -> &'static str {
 }
 
 /// The opening of the doc's "Why is this bad?" section: its first paragraph, and the
-/// code block that paragraph introduces when it ends with a colon.
+/// block (code or list) that paragraph introduces when it ends with a colon.
 pub fn why_it_bites(rule: &RuleMeta) -> &'static str {
     let Some(section) = super::section(rule.doc, "Why is this bad?") else {
         return rule.summary;
     };
     let section = section.trim_start();
     let first_end = section.find("\n\n").unwrap_or(section.len());
-    let paragraph = section[..first_end].trim_end();
-    if !paragraph.ends_with(':') {
-        return paragraph;
+    if !section[..first_end].ends_with(':') {
+        return section[..first_end].trim_end();
     }
     let rest = &section[first_end..];
-    let Some(open) = rest.find("```") else {
-        return paragraph;
+    let next = first_end + (rest.len() - rest.trim_start().len());
+    let block = &section[next..];
+    let block_len = if let Some(code) = block.strip_prefix("```") {
+        code.find("\n```").map_or(0, |close| 3 + close + 4)
+    } else {
+        block.find("\n\n").unwrap_or(block.len())
     };
-    if !rest[..open].trim().is_empty() {
-        return paragraph;
-    }
-    match rest[open + 3..].find("\n```") {
-        Some(close) => section[..first_end + open + 3 + close + 4].trim_end(),
-        None => paragraph,
-    }
+    section[..next + block_len].trim_end()
 }
 
 /// The number of the first line shown, and the lines the fix touches before and after
@@ -219,5 +216,7 @@ mod tests {
         let why = why_it_bites(&crate::rules::mutable_default_arg::META);
         assert!(why.starts_with("Python evaluates a default value"), "{why}");
         assert!(!why.contains("\n\n"), "{why}");
+        let why = why_it_bites(&crate::rules::lambda_assignment::META);
+        assert!(why.contains("several things missing:\n\n- "), "{why}");
     }
 }
