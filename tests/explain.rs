@@ -329,3 +329,13 @@ fn rules_lists_fixability_and_other_linters_codes() {
         "PF203 has no equivalents"
     );
 }
+
+#[test]
+fn docs_reports_an_unwritable_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("taken");
+    std::fs::write(&file, "not a directory").unwrap();
+    let out = pitfall(&["docs", "--out", file.to_str().unwrap()], dir.path(), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write the site"));
+}

@@ -138,7 +138,8 @@ fn before_after(source: &str, fix: &FindingFix) -> Option<(usize, String, String
     let mut after = String::new();
     let mut at = region_start;
     for edit in edits {
-        if edit.start_offset < at {
+        let inside = |offset: usize| offset <= region_end && source.is_char_boundary(offset);
+        if edit.start_offset < at || !inside(edit.start_offset) || !inside(edit.end_offset) {
             return None;
         }
         after.push_str(&source[at..edit.start_offset]);
