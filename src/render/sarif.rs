@@ -77,12 +77,11 @@ fn result(f: &Finding, rules: &[&'static RuleMeta]) -> Value {
             }
         }],
     });
-    // A display-only suggestion is for people; SARIF consumers would apply it.
-    if let Some(fix) = f
-        .fix
-        .as_ref()
-        .filter(|fix| fix.applicability != crate::rule::Applicability::DisplayOnly)
-    {
+    if let Some(fix) = &f.fix {
+        // A display-only suggestion is for people; SARIF consumers would apply it.
+        if fix.applicability == crate::rule::Applicability::DisplayOnly {
+            return result;
+        }
         let replacements: Vec<Value> = fix
             .edits
             .iter()
