@@ -5,6 +5,7 @@
 //! "Why is this bad?" section, the fix is the finding's fix (or display-only
 //! suggestion) applied to the user's source. No rule is special-cased here.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::highlight;
@@ -39,7 +40,7 @@ pub fn write(
         }
     };
     writeln!(out, "  {}", label("Why this bites:"))?;
-    out.write_all(terminal::render(why_it_bites(finding.rule), layout).as_bytes())?;
+    out.write_all(terminal::render(&why_it_bites(finding.rule), layout).as_bytes())?;
 
     let change = finding
         .fix
@@ -101,17 +102,21 @@ fn after_label(applicability: Applicability) -> &'static str {
     }
 }
 
+/// Longer blocks are left to `pitfall explain`: teach mode stays short.
+const MAX_WHY_BLOCK_LINES: usize = 12;
+
 /// The opening of the doc's "Why is this bad?" section: its first paragraph, and the
-/// block (code or list) that paragraph introduces when it ends with a colon.
-pub fn why_it_bites(rule: &RuleMeta) -> &'static str {
+/// short block (code or list) that paragraph introduces when it ends with a colon.
+pub fn why_it_bites(rule: &RuleMeta) -> Cow<'static, str> {
     let Some(section) = super::section(rule.doc, "Why is this bad?") else {
-        return rule.summary;
+        return Cow::Borrowed(rule.summary);
     };
     let section = section.trim_start();
     let first_end = section.find("\n\n").unwrap_or(section.len());
-    if !section[..first_end].ends_with(':') {
-        return section[..first_end].trim_end();
-    }
+    let paragraph = section[..first_end].trim_end();
+    let Some(lead) = paragraph.strip_suffix(':') else {
+        return Cow::Borrowed(paragraph);
+    };
     let rest = &section[first_end..];
     let next = first_end + (rest.len() - rest.trim_start().len());
     let block = &section[next..];
@@ -120,7 +125,10 @@ pub fn why_it_bites(rule: &RuleMeta) -> &'static str {
     } else {
         block.find("\n\n").unwrap_or(block.len())
     };
-    section[..next + block_len].trim_end()
+    if block_len == 0 || block[..block_len].lines().count() > MAX_WHY_BLOCK_LINES {
+        return Cow::Owned(format!("{lead}."));
+    }
+    Cow::Borrowed(section[..next + block_len].trim_end())
 }
 
 /// The number of the first line shown, and the lines the fix touches before and after
@@ -218,6 +226,12 @@ mod tests {
         assert!(why.starts_with("Python evaluates a default value"), "{why}");
         assert!(!why.contains("\n\n"), "{why}");
         let why = why_it_bites(&crate::rules::lambda_assignment::META);
-        assert!(why.contains("several things missing:\n\n- "), "{why}");
+        assert!(
+            why.contains("several things missing:\n\n- **Its name.**"),
+            "{why}"
+        );
+        // A long list is left for `pitfall explain`; the colon becomes a full stop.
+        let why = why_it_bites(&crate::rules::is_literal::META);
+        assert!(why.ends_with("not by your program."), "{why}");
     }
 }
