@@ -223,6 +223,8 @@ const CONCRETE: &[&str] = &[
     "shallow-copy-grid",
     "super-init-not-called",
     "wrong-first-arg",
+    "unhashable-literal-key",
+    "missing-functools-wraps",
 ];
 
 /// `source` with the edits of `fix` applied.
