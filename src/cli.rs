@@ -38,6 +38,21 @@ enum Command {
     Explain {
         /// A rule code (`PF301`) or name (`mutable-default-arg`).
         rule: String,
+        /// `terminal` (rendered; plain text when piped) or `markdown` (the doc's source).
+        #[arg(long, value_enum, default_value_t = crate::explain::ExplainFormat::Terminal)]
+        format: crate::explain::ExplainFormat,
+        /// When to colour the output.
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+        /// Never colour the output (as `--color never`).
+        #[arg(long)]
+        no_color: bool,
+    },
+    /// Write the rule reference as a static HTML site (an index and a page per rule).
+    Docs {
+        /// The directory to write the site into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// List every rule with its code, name and summary.
     Rules {
@@ -143,6 +158,10 @@ struct CheckArgs {
     /// Print a unified diff of the fixes instead of writing them; exit 1 if there is one.
     #[arg(long)]
     diff: bool,
+
+    /// Teach mode: under each finding, why the pitfall bites and the fix for your code.
+    #[arg(long)]
+    explain: bool,
 }
 
 /// What fixing a file produced, besides its remaining findings.
@@ -179,18 +198,31 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => run_check(args),
-        Command::Explain { rule } => explain(&rule),
+        Command::Explain {
+            rule,
+            format,
+            color,
+            no_color,
+        } => explain(&rule, format, color, no_color),
+        Command::Docs { out } => crate::site::run(&out),
         Command::Rules { output_format } => list_rules(output_format),
         Command::Server => crate::server::run(),
     }
 }
 
-fn explain(selector: &str) -> ExitCode {
+fn explain(
+    selector: &str,
+    format: crate::explain::ExplainFormat,
+    color: ColorChoice,
+    no_color: bool,
+) -> ExitCode {
+    let color = match (no_color, color) {
+        (true, _) | (false, ColorChoice::Never) => Some(false),
+        (false, ColorChoice::Always) => Some(true),
+        (false, ColorChoice::Auto) => None,
+    };
     match registry::find(selector) {
-        Some(rule) => {
-            print!("{}", rule.meta().doc);
-            ExitCode::SUCCESS
-        }
+        Some(rule) => crate::explain::run(rule.meta(), format, color),
         None => {
             eprintln!("error: no rule named `{selector}`{}", suggestion(selector));
             ExitCode::from(2)
@@ -241,12 +273,27 @@ fn list_rules(format: RulesFormat) -> ExitCode {
                     writeln!(out, "{gap}{}", meta.topic.title())?;
                     topic = Some(meta.topic);
                 }
+                let fix = match meta.fix {
+                    crate::rule::FixAvailability::None => "",
+                    _ => "fix",
+                };
+                let also: Vec<String> = meta
+                    .equivalents
+                    .iter()
+                    .map(|eq| format!("{} {}", eq.tool, eq.code))
+                    .collect();
+                let also = if also.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (also: {})", also.join(", "))
+                };
                 writeln!(
                     out,
-                    "  {}  {:<width$}  {:<7}  {}",
+                    "  {}  {:<width$}  {:<7}  {:<3}  {}{also}",
                     meta.code,
                     meta.name,
                     meta.severity.as_str(),
+                    fix,
                     meta.summary
                 )
             })
@@ -280,7 +327,11 @@ fn run_check(args: CheckArgs) -> ExitCode {
     } else {
         OutputFormat::Concise
     });
-    let keep_source = format == OutputFormat::Full;
+    if args.explain && !matches!(format, OutputFormat::Full | OutputFormat::Concise) {
+        eprintln!("error: --explain (teach mode) works with the full and concise output formats");
+        return ExitCode::from(2);
+    }
+    let keep_source = format == OutputFormat::Full || args.explain;
     let overrides = Overrides {
         select: args.select.clone(),
         extend_select: args
@@ -405,6 +456,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         color,
         links: stdout_is_terminal && supports_hyperlinks(),
         width: terminal_width(),
+        teach: args.explain,
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
     let written = if args.diff {

@@ -25,7 +25,11 @@ pub struct FixMode {
 
 impl FixMode {
     pub fn allows(self, fix: &FindingFix) -> bool {
-        fix.applicability == Applicability::Safe || self.unsafe_fixes
+        match fix.applicability {
+            Applicability::Safe => true,
+            Applicability::Unsafe => self.unsafe_fixes,
+            Applicability::DisplayOnly => false,
+        }
     }
 }
 

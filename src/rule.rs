@@ -121,8 +121,11 @@ pub struct Diagnostic {
 }
 
 /// Whether a fix keeps the program's meaning (`Safe`) or may change it (`Unsafe`).
+/// A `DisplayOnly` fix is a concrete suggestion for the reader (teach mode shows it as
+/// before/after lines); it is never applied, because it needs a human decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Applicability {
+    DisplayOnly,
     Unsafe,
     Safe,
 }
@@ -132,6 +135,7 @@ impl Applicability {
         match self {
             Applicability::Safe => "safe",
             Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
         }
     }
 }
@@ -179,6 +183,17 @@ impl Fix {
     }
 }
 
+impl Fix {
+    /// A suggestion shown to the reader, never applied by `--fix`.
+    pub fn display_only(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix {
+            applicability: Applicability::DisplayOnly,
+            message: message.into(),
+            edits,
+        }
+    }
+}
+
 impl Diagnostic {
     /// Attaches a fix to this finding.
     pub fn set_fix(&mut self, fix: Fix) -> &mut Self {
@@ -217,6 +232,14 @@ impl Report {
             fix: None,
         });
         self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    /// Attaches `fix` (a fix, or a display-only suggestion for teach mode) to the
+    /// finding reported last, when there is one.
+    pub fn attach_to_last(&mut self, fix: Option<Fix>) {
+        if let (Some(diagnostic), Some(fix)) = (self.diagnostics.last_mut(), fix) {
+            diagnostic.set_fix(fix);
+        }
     }
 
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {

@@ -208,7 +208,12 @@ fn json_has_every_documented_field() {
     assert!(f["message"].as_str().unwrap().contains("`items`"));
     assert!(f["help"].as_str().unwrap().contains("if items is None"));
     assert_eq!(f["severity"], "warning");
-    assert!(f["url"].as_str().unwrap().ends_with("mutable-default-arg"));
+    assert!(
+        f["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("mutable-default-arg.html")
+    );
     assert_eq!(f["fix"]["applicability"], "unsafe");
     assert_eq!(f["fix"]["edits"][0]["content"], "None");
 }
@@ -463,10 +468,13 @@ fn the_binary_flags_exactly_the_fixture_markers() {
 #[test]
 fn explain_and_rules() {
     let root = common::root();
-    let by_code = pitfall(&["explain", "PF301"], &root);
+    let by_code = pitfall(&["explain", "PF301", "--format", "markdown"], &root);
     assert_eq!(by_code.status.code(), Some(0));
     assert!(stdout(&by_code).starts_with("# mutable-default-arg (PF301)"));
-    let by_name = pitfall(&["explain", "mutable-default-arg"], &root);
+    let by_name = pitfall(
+        &["explain", "mutable-default-arg", "--format", "markdown"],
+        &root,
+    );
     assert_eq!(stdout(&by_code), stdout(&by_name));
 
     let unknown = pitfall(&["explain", "mutable-defualt-arg"], &root);

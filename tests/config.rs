@@ -289,7 +289,7 @@ fn docs_url_sets_the_links() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         json[0]["url"],
-        "https://docs.example.org/pitfall/none-comparison"
+        "https://docs.example.org/pitfall/none-comparison.html"
     );
 }
 

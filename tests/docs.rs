@@ -1,5 +1,10 @@
 //! Rule docs cannot rot: each has the standard sections, its Example raises the rule
-//! and its "Use instead" code does not.
+//! and its "Use instead" code does not, and its closing "Try it" snippet raises the rule.
+//!
+//! Every doc (new rules too) must end with a `## Try it` section after `## References`:
+//! a sentence, then one ```python block that a reader can paste into a file; checking
+//! that block alone (with only the rule and syntax-error enabled) must report the rule.
+//! A project-wide rule's snippet is a small tree: `# file: PATH` starts each file.
 
 mod common;
 
@@ -8,6 +13,7 @@ use std::sync::Arc;
 
 use pitfall::checker::check_source;
 use pitfall::config::Settings;
+use pitfall::finding::Finding;
 use pitfall::project::check_files;
 use pitfall::registry;
 use pitfall::rule::{RuleMeta, Topic};
@@ -19,6 +25,7 @@ const SECTIONS: &[&str] = &[
     "## Use instead",
     "## Equivalents",
     "## References",
+    "## Try it",
 ];
 
 /// The first ```python block after `heading`.
@@ -27,6 +34,16 @@ fn code_after<'d>(doc: &'d str, heading: &str) -> Option<&'d str> {
     let start = section.find("```python\n")? + "```python\n".len();
     let end = section[start..].find("```")?;
     Some(&section[start..start + end])
+}
+
+/// The rule alone (with syntax-error), or every rule for unused-noqa, which needs the
+/// others to know what a `# noqa` silences.
+fn settings_for(rule: &'static dyn pitfall::rule::Rule) -> Settings {
+    if rule.meta().name == "unused-noqa" {
+        Settings::for_rules(registry::RULES)
+    } else {
+        Settings::for_rules(&[rule, registry::find("syntax-error").unwrap()])
+    }
 }
 
 #[test]
@@ -69,30 +86,20 @@ fn every_doc_file_belongs_to_a_rule() {
 
 #[test]
 fn examples_raise_the_rule_and_fixes_do_not() {
-    let syntax = registry::find("syntax-error").unwrap();
     for rule in registry::RULES.iter().copied() {
         let meta = rule.meta();
-        let settings = if meta.name == "unused-noqa" {
-            Settings::for_rules(registry::RULES)
-        } else {
-            Settings::for_rules(&[rule, syntax])
-        };
-        let path = Path::new("example.py");
+        let settings = Arc::new(settings_for(rule));
         let bad = code_after(meta.doc, "## Example")
             .unwrap_or_else(|| panic!("{}: no Example code", meta.name));
         let good = code_after(meta.doc, "## Use instead")
             .unwrap_or_else(|| panic!("{}: no Use instead code", meta.name));
-        if meta.topic == Topic::ProjectWide {
-            check_project_example(meta, bad, good, settings);
-            continue;
-        }
-        let found = check_source(path, bad.to_owned(), &settings, false).findings;
+        let found = findings_of(meta, "example.py", bad, &settings);
         assert!(
             found.iter().any(|f| f.rule.code == meta.code),
             "{}: the Example does not raise the rule",
             meta.name
         );
-        let found = check_source(path, good.to_owned(), &settings, false).findings;
+        let found = findings_of(meta, "example.py", good, &settings);
         assert!(
             found.is_empty(),
             "{}: the Use instead code raises {:?}",
@@ -102,28 +109,44 @@ fn examples_raise_the_rule_and_fixes_do_not() {
     }
 }
 
-/// A project-wide rule's examples are small trees (`# file: PATH` starts each file):
-/// written to a temporary directory and checked as a project.
-fn check_project_example(meta: &RuleMeta, bad: &str, good: &str, settings: Settings) {
-    let settings = Arc::new(settings);
-    for (code, must_raise) in [(bad, true), (good, false)] {
-        let dir = tempfile::tempdir().unwrap();
-        let paths = common::materialise(dir.path(), code);
-        let found = check_files(&paths, settings.clone(), &[dir.path().to_owned()]);
-        if must_raise {
-            assert!(
-                found.iter().any(|f| f.rule.code == meta.code),
-                "{}: the Example does not raise the rule",
-                meta.name
-            );
-        } else {
-            assert!(
-                found.is_empty(),
-                "{}: the Use instead code raises {:?}",
-                meta.name,
-                found.iter().map(|f| &f.message).collect::<Vec<_>>()
-            );
-        }
+/// What pitfall finds in a doc's code block. A project-wide rule's blocks are small trees
+/// (`# file: PATH` starts each file): written to a temporary directory and checked as a
+/// project; any other block is one file named `file_name`.
+fn findings_of(
+    meta: &RuleMeta,
+    file_name: &str,
+    code: &str,
+    settings: &Arc<Settings>,
+) -> Vec<Finding> {
+    if meta.topic != Topic::ProjectWide {
+        return check_source(Path::new(file_name), code.to_owned(), settings, false).findings;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let paths = common::materialise(dir.path(), code);
+    check_files(&paths, settings.clone(), &[dir.path().to_owned()])
+}
+
+#[test]
+fn try_it_snippets_raise_the_rule() {
+    for rule in registry::RULES.iter().copied() {
+        let meta = rule.meta();
+        let settings = settings_for(rule);
+        let section = pitfall::explain::section(meta.doc, "Try it")
+            .unwrap_or_else(|| panic!("rules/{}.md lacks `## Try it`", meta.name));
+        let snippet = code_after(section, "")
+            .unwrap_or_else(|| panic!("rules/{}.md: `## Try it` has no python block", meta.name));
+        assert!(
+            meta.doc.trim_end().ends_with("```"),
+            "rules/{}.md must end with its Try it snippet",
+            meta.name
+        );
+        let found = findings_of(meta, "try_it.py", snippet, &Arc::new(settings));
+        assert!(
+            found.iter().any(|f| f.rule.code == meta.code),
+            "rules/{}.md: the Try it snippet does not raise the rule; it found {:?}",
+            meta.name,
+            found.iter().map(|f| f.rule.name).collect::<Vec<_>>()
+        );
     }
 }
 

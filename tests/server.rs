@@ -362,7 +362,7 @@ fn a_whole_session_checks_fixes_explains_and_shuts_down() {
     assert_eq!(mutable["source"], "pitfall");
     assert_eq!(
         mutable["codeDescription"]["href"],
-        "https://pitfall.dev/rules/mutable-default-arg"
+        "https://pitfall.dev/rules/mutable-default-arg.html"
     );
     assert!(
         mutable["message"]
@@ -375,7 +375,7 @@ fn a_whole_session_checks_fixes_explains_and_shuts_down() {
     assert_eq!(none["range"], client.range_of(SAMPLE, "x == None"));
     assert_eq!(
         none["codeDescription"]["href"],
-        "https://pitfall.dev/rules/none-comparison"
+        "https://pitfall.dev/rules/none-comparison.html"
     );
 
     // The quick fixes at `x == None`: the safe fix is preferred; applying it fixes it.
@@ -410,7 +410,7 @@ fn a_whole_session_checks_fixes_explains_and_shuts_down() {
     });
     assert_eq!(
         shown["params"]["uri"],
-        "https://pitfall.dev/rules/none-comparison"
+        "https://pitfall.dev/rules/none-comparison.html"
     );
     assert_eq!(shown["params"]["external"], true);
 
@@ -439,7 +439,7 @@ fn a_whole_session_checks_fixes_explains_and_shuts_down() {
         !markdown.contains("## Example"),
         "only the short explanation"
     );
-    assert!(markdown.contains("(https://pitfall.dev/rules/mutable-default-arg)"));
+    assert!(markdown.contains("(https://pitfall.dev/rules/mutable-default-arg.html)"));
     assert_eq!(hover["range"], mutable["range"]);
     let outside = client.position(&fixed, 0);
     let nothing = client.request(

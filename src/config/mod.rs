@@ -212,7 +212,8 @@ impl Settings {
     /// The documentation link of a rule.
     pub fn url(&self, rule: &RuleMeta) -> String {
         let base = self.docs_url.trim_end_matches('/');
-        format!("{base}/{}", rule.name)
+        // The page `pitfall docs` writes for the rule.
+        format!("{base}/{}.html", rule.name)
     }
 
     fn build(

@@ -49,6 +49,10 @@ pub fn write(
             .render_report(&mut text, &report)
             .map_err(|_| io::Error::other("could not format a finding"))?;
         writeln!(out, "{text}")?;
+        if style.teach {
+            let source = sources.get(&finding.path).map(|s| &**s);
+            crate::explain::teach::write(out, finding, source, style, true)?;
+        }
     }
     Ok(())
 }

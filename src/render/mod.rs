@@ -47,6 +47,8 @@ pub struct Style {
     /// OSC 8 hyperlinks for the doc links, on terminals that support them.
     pub links: bool,
     pub width: usize,
+    /// Teach mode (`--explain`): why each finding bites and its fix, under the finding.
+    pub teach: bool,
 }
 
 /// Writes `findings` (already sorted) in `format`. `sources` holds the decoded text of
@@ -60,7 +62,7 @@ pub fn write(
 ) -> io::Result<()> {
     match format {
         OutputFormat::Full => full::write(out, findings, sources, style),
-        OutputFormat::Concise => concise::write(out, findings),
+        OutputFormat::Concise => concise::write(out, findings, sources, style),
         OutputFormat::Json => json::write(out, findings),
         OutputFormat::JsonLines => json::write_lines(out, findings),
         OutputFormat::Sarif => sarif::write(out, findings),

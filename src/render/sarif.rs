@@ -45,7 +45,7 @@ fn describe(rule: &RuleMeta) -> Value {
         "shortDescription": { "text": rule.summary },
         "fullDescription": { "text": rule.summary },
         "help": { "text": rule.doc, "markdown": rule.doc },
-        "helpUri": format!("{}/{}", DOCS_URL.trim_end_matches('/'), rule.name),
+        "helpUri": format!("{}/{}.html", DOCS_URL.trim_end_matches('/'), rule.name),
         "defaultConfiguration": { "level": level(rule.severity) },
         "properties": { "tags": [rule.topic.title()] },
     })
@@ -101,6 +101,10 @@ fn result(f: &Finding, rules: &[&'static RuleMeta]) -> Value {
         result["relatedLocations"] = json!(related);
     }
     if let Some(fix) = &f.fix {
+        // A display-only suggestion is for people; SARIF consumers would apply it.
+        if fix.applicability == crate::rule::Applicability::DisplayOnly {
+            return result;
+        }
         let replacements: Vec<Value> = fix
             .edits
             .iter()

@@ -232,6 +232,8 @@ impl Rule for CallInDefaultArg {
             let Some((call, frozen)) = frozen_call(default, ctx) else {
                 continue;
             };
+            // A file or directory wants a `with` block, not a guard.
+            let per_call = !matches!(frozen, Frozen::Resource(_));
             let call_text = quoted_call(call, ctx);
             let default_text = short(ctx.text_of(default), "...");
             let (message, help) = match frozen {
@@ -269,6 +271,9 @@ impl Rule for CallInDefaultArg {
                 ),
             };
             report.add(call.range(), message, help);
+            if per_call {
+                report.attach_to_last(per_call_default_suggestion(node, name, default, ctx));
+            }
         }
     }
 }
@@ -492,4 +497,20 @@ fn short<'a>(text: &'a str, fallback: &'a str) -> &'a str {
     } else {
         fallback
     }
+}
+
+/// The same rewrite as mutable-default-arg's fix (`None` default, then
+/// `if name is None: name = <call>` at the top of the body), for teach mode. Display-only:
+/// whether the value should be fresh per call is the author's decision.
+fn per_call_default_suggestion(
+    node: AnyNodeRef,
+    name: &str,
+    default: &Expr,
+    ctx: &Context,
+) -> Option<crate::rule::Fix> {
+    let AnyNodeRef::StmtFunctionDef(def) = node else {
+        return None;
+    };
+    let fix = crate::rules::mutable_default_arg::none_default_fix(def, name, default, ctx)?;
+    Some(crate::rule::Fix::display_only(fix.message, fix.edits))
 }

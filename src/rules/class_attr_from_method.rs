@@ -147,6 +147,7 @@ impl Rule for ClassAttrFromMethod {
                 ),
                 format!("write `{qualified}` to read the class attribute"),
             );
+            report.attach_to_last(qualified_suggestion(*range, &qualified));
         }
     }
 }
@@ -374,4 +375,13 @@ impl<'a> Escapes<'a> {
         });
         escapes
     }
+}
+
+/// The bare name replaced by the qualified read, for teach mode. Display-only: an
+/// instance attribute of the same name would now win over the class attribute.
+fn qualified_suggestion(range: crate::ast::TextRange, qualified: &str) -> Option<crate::rule::Fix> {
+    Some(crate::rule::Fix::display_only(
+        format!("read the class attribute as `{qualified}`"),
+        vec![crate::rule::Edit::replace(range, qualified)],
+    ))
 }

@@ -101,6 +101,7 @@ impl Rule for ExceptionInheritsBaseexception {
                  must bypass error handlers, and say so in the docstring"
             ),
         );
+        report.attach_to_last(exception_base_suggestion(base, name));
     }
 }
 
@@ -164,4 +165,13 @@ fn states_intent(class: &StmtClassDef, ctx: &Context) -> bool {
         return false;
     };
     INTENT_MARKERS.iter().any(|marker| text.contains(marker))
+}
+
+/// `BaseException` replaced by `Exception` in the class's bases, for teach mode.
+/// Display-only: code that relied on the class escaping `except Exception` changes.
+fn exception_base_suggestion(base: &Expr, class: &str) -> Option<crate::rule::Fix> {
+    Some(crate::rule::Fix::display_only(
+        format!("derive `{class}` from `Exception`"),
+        vec![crate::rule::Edit::replace(base.range(), "Exception")],
+    ))
 }

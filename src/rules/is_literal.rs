@@ -109,6 +109,7 @@ impl Rule for IsLiteral {
             format!("{expr} tests identity, not equality: {why}{warning}"),
             help,
         );
+        report.attach_to_last(equality_suggestion(compare, ctx));
     }
 }
 
@@ -189,4 +190,14 @@ fn replacement(compare: &ExprCompare, ctx: &Context) -> Option<String> {
         left = right;
     }
     Some(text)
+}
+
+/// The comparison rewritten with `==`/`!=`, for teach mode. Display-only: an object
+/// whose `__eq__` is unusual (NumPy arrays, sentinels) may compare differently.
+fn equality_suggestion(compare: &ExprCompare, ctx: &Context) -> Option<crate::rule::Fix> {
+    let text = replacement(compare, ctx).filter(|text| !text.contains(['\n', '\r']))?;
+    Some(crate::rule::Fix::display_only(
+        "compare values with `==` / `!=`",
+        vec![crate::rule::Edit::replace(compare.range(), text)],
+    ))
 }

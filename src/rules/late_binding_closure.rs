@@ -13,7 +13,9 @@ use crate::ast::{
 };
 use crate::checker::Context;
 use crate::checker::subtree::for_each_node;
-use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rule::{
+    Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
+};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF302",
@@ -22,7 +24,7 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
     topic: Topic::Functions,
     doc: include_str!("../../rules/late-binding-closure.md"),
-    fix: FixAvailability::None,
+    fix: FixAvailability::Sometimes,
     equivalents: &[
         Equivalent {
             tool: "ruff",
@@ -236,7 +238,11 @@ impl Rule for LateBindingClosure {
             return;
         }
         let (range, message, help) = describe(closure, &stale, ctx);
-        report.add(range, message, help);
+        let fix = bind_at_creation_fix(closure, &stale, ctx);
+        let diagnostic = report.add(range, message, help);
+        if let Some(fix) = fix {
+            diagnostic.set_fix(fix);
+        }
     }
 }
 
@@ -294,6 +300,59 @@ fn describe(closure: Closure, names: &[&str], ctx: &Context) -> (TextRange, Stri
             )
         }
     }
+}
+
+/// Adds `name=name` parameters, so each closure keeps the value of its own iteration.
+/// Unsafe: callers may now pass those arguments and override the value. Not offered
+/// when the parameters end in `**kwargs` (nothing may follow it) or hold a comment.
+fn bind_at_creation_fix(closure: Closure, names: &[&str], ctx: &Context) -> Option<Fix> {
+    let bindings = names
+        .iter()
+        .map(|name| format!("{name}={name}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (at, content) = match closure {
+        Closure::Lambda(lambda) => match lambda.parameters.as_deref() {
+            None => (
+                lambda.range.start() + TextSize::new(6),
+                format!(" {bindings}"),
+            ),
+            Some(params) if params.kwarg.is_none() => {
+                let text = ctx.text_of(params);
+                if text.contains('#') {
+                    return None;
+                }
+                let separator = if text.trim_end().ends_with(',') {
+                    " "
+                } else {
+                    ", "
+                };
+                (params.end(), format!("{separator}{bindings}"))
+            }
+            Some(_) => return None,
+        },
+        Closure::Def(def) => {
+            let params = &*def.parameters;
+            let text = ctx.text_of(params);
+            if params.kwarg.is_some() || text.contains('#') || !text.ends_with(')') {
+                return None;
+            }
+            let inner = text[..text.len() - 1].trim_end();
+            let content = if inner == "(" {
+                bindings
+            } else if inner.ends_with(',') {
+                format!(" {bindings}")
+            } else {
+                format!(", {bindings}")
+            };
+            let inner_end = u32::try_from(inner.len()).ok()?;
+            (params.start() + TextSize::new(inner_end), content)
+        }
+    };
+    Some(Fix::unsafe_(
+        format!("bind {} when the function is created", list_names(names)),
+        vec![Edit::replace(TextRange::empty(at), content)],
+    ))
 }
 
 /// `a`, `a` and `b`, `a`, `b` and `c` — each in backticks.

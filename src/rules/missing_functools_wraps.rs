@@ -120,6 +120,7 @@ impl Rule for MissingFunctoolsWraps {
                 "{wraps} on the line above `def {wrapper}`; it copies `{wrapped}`'s name, docstring and attributes onto `{wrapper}` and sets `__wrapped__` so `inspect.signature` finds the real signature"
             ),
         );
+        report.attach_to_last(wraps_suggestion(inner, wrapped, ctx));
     }
 }
 
@@ -398,4 +399,39 @@ fn def_header(def: &StmtFunctionDef, ctx: &Context) -> TextRange {
         .as_deref()
         .map_or(def.parameters.end(), Ranged::end);
     TextRange::new(keyword, end.max(keyword))
+}
+
+/// `@functools.wraps(wrapped)` (or `@wraps(...)` when imported so) on the line above the
+/// wrapper and its decorators, for teach mode. Display-only: `functools` may still need
+/// importing.
+fn wraps_suggestion(
+    inner: &crate::ast::StmtFunctionDef,
+    wrapped: &str,
+    ctx: &Context,
+) -> Option<crate::rule::Fix> {
+    let decorator = if ctx.facts().import_of("wraps") == Some("functools.wraps") {
+        "wraps"
+    } else {
+        "functools.wraps"
+    };
+    let source = ctx.source();
+    let start = inner.range.start().to_usize();
+    let line_start = source[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let indent = &source[line_start..start];
+    if !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    let at = crate::ast::TextSize::try_from(line_start).ok()?;
+    let import = if decorator == "wraps" || ctx.facts().import_of("functools").is_some() {
+        ""
+    } else {
+        " (and `import functools` at the top of the module)"
+    };
+    Some(crate::rule::Fix::display_only(
+        format!("copy `{wrapped}`'s metadata with `@{decorator}`{import}"),
+        vec![crate::rule::Edit::replace(
+            crate::ast::TextRange::empty(at),
+            format!("{indent}@{decorator}({wrapped})\n"),
+        )],
+    ))
 }

@@ -112,7 +112,7 @@ impl Rule for MutableDefaultArg {
 /// (after the docstring), indented like the body. Only for a body on its own lines and
 /// a default on one line. Unsafe: the default is now built at call time, in the
 /// function's scope, and `None` now means "the default" too.
-fn none_default_fix(
+pub(crate) fn none_default_fix(
     def: &StmtFunctionDef,
     name: &str,
     default: &Expr,

@@ -146,6 +146,7 @@ impl Rule for RaiseWithoutFrom {
             ),
             help,
         );
+        report.attach_to_last(chain_suggestion(exc, handler));
     }
 }
 
@@ -246,4 +247,28 @@ fn describe_handler(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> Stri
     } else {
         "inside this `except` block".to_owned()
     }
+}
+
+/// `from <the caught exception>` added to the `raise` (naming the exception `err` in the
+/// handler when it has no name), for teach mode. Display-only: `from None` may be meant.
+fn chain_suggestion(exc: &Expr, handler: &ExceptHandlerExceptHandler) -> Option<crate::rule::Fix> {
+    use crate::rule::{Edit, Fix};
+    let mut edits = Vec::new();
+    let cause = match &handler.name {
+        Some(name) => name.as_str(),
+        None => {
+            // A bare `except:` would need its colon found; leave it to the help.
+            let type_ = handler.type_.as_deref()?;
+            edits.push(Edit::replace(TextRange::empty(type_.end()), " as err"));
+            "err"
+        }
+    };
+    edits.push(Edit::replace(
+        TextRange::empty(exc.end()),
+        format!(" from {cause}"),
+    ));
+    Some(Fix::display_only(
+        format!("chain the new exception to `{cause}`"),
+        edits,
+    ))
 }

@@ -164,6 +164,7 @@ impl Rule for ShallowCopyGrid {
             format!("{expr} repeats a reference to one {kind} {times} rather than making new ones: {whose}"),
             help,
         );
+        report.attach_to_last(comprehension_suggestion(binop, elements, count, ctx));
     }
 }
 
@@ -322,4 +323,28 @@ fn row_use(holder: &Expr, ctx: &Context) -> RowUse {
 /// `text` if it fits on one short line, for quoting in a message.
 fn short(text: &str, max: usize) -> Option<&str> {
     (text.len() <= max && !text.contains('\n')).then_some(text)
+}
+
+/// `[[0] * n] * m` rewritten as `[[0] * n for _ in range(m)]`, for teach mode (a
+/// one-element list only). Display-only: the loop variable `_` may shadow a name.
+fn comprehension_suggestion(
+    binop: &crate::ast::ExprBinOp,
+    elements: &[Expr],
+    count: &Expr,
+    ctx: &Context,
+) -> Option<crate::rule::Fix> {
+    let [element] = elements else {
+        return None;
+    };
+    let (element, count) = (ctx.text_of(element), ctx.text_of(count));
+    if element.contains(['\n', '\r']) || count.contains(['\n', '\r']) {
+        return None;
+    }
+    Some(crate::rule::Fix::display_only(
+        "build a new element per row with a comprehension",
+        vec![crate::rule::Edit::replace(
+            binop.range(),
+            format!("[{element} for _ in range({count})]"),
+        )],
+    ))
 }

@@ -161,6 +161,7 @@ impl Rule for SuperInitNotCalled {
                 ctx.text_of(unsubscripted(base))
             ),
         );
+        report.attach_to_last(super_call_suggestion(init, ctx));
     }
 }
 
@@ -628,4 +629,29 @@ fn is_pseudo_field(annotation: &str) -> bool {
     ["ClassVar", "InitVar", "KW_ONLY"]
         .iter()
         .any(|marker| annotation.contains(marker))
+}
+
+/// `super().__init__()` as the first statement of `__init__` (after its docstring), for
+/// teach mode. Display-only: the base may need arguments.
+fn super_call_suggestion(init: &ast::StmtFunctionDef, ctx: &Context) -> Option<crate::rule::Fix> {
+    let source = ctx.source();
+    let has_docstring = matches!(
+        init.body.first(),
+        Some(Stmt::Expr(expr)) if expr.value.is_string_literal_expr()
+    );
+    let first = init.body.get(usize::from(has_docstring))?;
+    let start = first.start().to_usize();
+    let line_start = source[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let indent = &source[line_start..start];
+    if indent.is_empty() || !indent.chars().all(|c| c == ' ' || c == '\t') {
+        return None;
+    }
+    let at = crate::ast::TextSize::try_from(line_start).ok()?;
+    Some(crate::rule::Fix::display_only(
+        "call the base class's `__init__` first",
+        vec![crate::rule::Edit::replace(
+            crate::ast::TextRange::empty(at),
+            format!("{indent}super().__init__()\n"),
+        )],
+    ))
 }

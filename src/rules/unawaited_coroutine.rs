@@ -181,6 +181,7 @@ fn check_call<'a>(
         Use::HandedOver => return,
     };
     report.add(call.range(), message, help);
+    report.attach_to_last(await_suggestion(call, in_async));
 }
 
 /// `consumer`'s text with `await` put before `call`, when short; else just the call.
@@ -455,6 +456,7 @@ fn check_assigned<'a>(def: &'a ast::StmtFunctionDef, ctx: &Context<'a>, report: 
             ),
         };
         report.add(call.range(), message, format!("await the call: {fix}"));
+        report.attach_to_last(await_suggestion(call, in_async));
     }
 }
 
@@ -534,4 +536,18 @@ fn shown<'a>(call: &ast::ExprCall, ctx: &Context<'a>) -> String {
     } else {
         format!("{}(...)", ctx.text_of(&*call.func))
     }
+}
+
+/// `await` put before the call, for teach mode (only where `await` is allowed).
+/// Display-only: running it in the background (`asyncio.create_task`) may be meant.
+fn await_suggestion(call: &ast::ExprCall, in_async: bool) -> Option<crate::rule::Fix> {
+    in_async.then(|| {
+        crate::rule::Fix::display_only(
+            "await the coroutine",
+            vec![crate::rule::Edit::replace(
+                ast::TextRange::empty(call.range().start()),
+                "await ",
+            )],
+        )
+    })
 }

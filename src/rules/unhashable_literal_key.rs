@@ -202,6 +202,7 @@ fn flag(expr: &Expr, role: &str, action: &str, ctx: &Context, report: &mut Repor
         format!("{subject}: {action} raises `TypeError: unhashable type: '{kind}'`"),
         replacement(kind, culprit, ctx),
     );
+    report.attach_to_last(hashable_suggestion(culprit, ctx));
 }
 
 /// The first unhashable thing `expr` builds: itself, or an item of a tuple it is.
@@ -277,4 +278,23 @@ fn short(text: &str) -> &str {
     } else {
         "..."
     }
+}
+
+/// A list display turned into a tuple, or a set display wrapped in `frozenset`, for
+/// teach mode. Display-only: code that later mutates the key expects a list or set.
+fn hashable_suggestion(culprit: &Expr, ctx: &Context) -> Option<crate::rule::Fix> {
+    let text = ctx.text_of(culprit);
+    let (message, content) = match culprit {
+        Expr::List(list) => {
+            let inner = text.get(1..text.len().saturating_sub(1))?;
+            let comma = if list.elts.len() == 1 { "," } else { "" };
+            ("use a tuple", format!("({inner}{comma})"))
+        }
+        Expr::Set(_) => ("use a frozenset", format!("frozenset({text})")),
+        _ => return None,
+    };
+    Some(crate::rule::Fix::display_only(
+        message,
+        vec![crate::rule::Edit::replace(culprit.range(), content)],
+    ))
 }

@@ -187,6 +187,7 @@ fn check_missing(
     if !namespace {
         diagnostic.severity = Severity::Error;
     }
+    report.attach_to_last(receiver_suggestion(def, kind, ctx));
 }
 
 /// Whether the body is nothing but a docstring: a declaration never meant to be called
@@ -459,4 +460,33 @@ fn mentions(expr: &Expr, name: &str) -> bool {
         !found
     });
     found
+}
+
+/// `self` (or `cls`) added as the first parameter, for teach mode. Display-only:
+/// `@staticmethod` may be what the author meant.
+fn receiver_suggestion(
+    def: &StmtFunctionDef,
+    kind: Kind,
+    ctx: &Context,
+) -> Option<crate::rule::Fix> {
+    let receiver = if kind == Kind::Instance {
+        "self"
+    } else {
+        "cls"
+    };
+    let text = ctx.text_of(&*def.parameters);
+    let inner = text.strip_prefix('(')?.strip_suffix(')')?;
+    let content = if inner.trim().is_empty() {
+        receiver.to_owned()
+    } else {
+        format!("{receiver}, ")
+    };
+    let at = def.parameters.start() + crate::ast::TextSize::new(1);
+    Some(crate::rule::Fix::display_only(
+        format!("add `{receiver}` as the first parameter"),
+        vec![crate::rule::Edit::replace(
+            crate::ast::TextRange::empty(at),
+            content,
+        )],
+    ))
 }
