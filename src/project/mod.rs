@@ -42,9 +42,12 @@ pub struct ProjectFile {
 /// The source roots for naming modules: every config's `src` (by default its directory
 /// and its `src/`), plus each checked directory and its `src/`.
 pub fn source_roots(files: &[ProjectFile], checked: &[PathBuf]) -> Vec<PathBuf> {
-    let mut roots: Vec<PathBuf> = files
+    // Files share a few settings; visit each once, not once per file.
+    let mut settings: Vec<&Arc<Settings>> = files.iter().map(|file| &file.settings).collect();
+    settings.dedup_by(|a, b| Arc::ptr_eq(a, b));
+    let mut roots: Vec<PathBuf> = settings
         .iter()
-        .flat_map(|file| file.settings.src.iter().cloned())
+        .flat_map(|settings| settings.src.iter().cloned())
         .chain(
             checked
                 .iter()
