@@ -109,10 +109,14 @@ struct CheckArgs {
     #[arg(long)]
     no_color: bool,
 
-    /// Accepted for scripts written for ruff; pitfall keeps no cache yet, so every run
-    /// is a cold run.
+    /// Check every file afresh: neither read nor write the results cache.
     #[arg(long)]
     no_cache: bool,
+
+    /// Where to keep the results cache [default: `.pitfall_cache` next to the config
+    /// file, or in the working directory].
+    #[arg(long, value_name = "PATH")]
+    cache_dir: Option<PathBuf>,
 
     /// Rules to check, replacing the config's `select`: codes, code prefixes (`PF3`),
     /// names, or `ALL`; comma-separated or repeated.
@@ -162,6 +166,10 @@ struct CheckArgs {
     /// Teach mode: under each finding, why the pitfall bites and the fix for your code.
     #[arg(long)]
     explain: bool,
+    /// Only read, decode and parse the files: no rules, no findings. For measuring
+    /// the parser's floor side by side with a full run (`bench/`).
+    #[arg(long, hide = true)]
+    parse_only: bool,
 }
 
 /// What fixing a file produced, besides its remaining findings.
@@ -309,7 +317,6 @@ fn list_rules(format: RulesFormat) -> ExitCode {
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
-    let _ = args.no_cache; // the default behaviour; see the flag's doc
     let mut builder = rayon::ThreadPoolBuilder::new().stack_size(WORKER_STACK_BYTES);
     if let Some(threads) = args.threads {
         builder = builder.num_threads(threads.max(1));
@@ -345,6 +352,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         config: args.config.clone(),
         isolated: args.isolated,
     };
+    let cache_overrides = overrides.clone();
     let resolver = match Resolver::new(overrides) {
         Ok(resolver) => Arc::new(resolver),
         Err(error) => return config_error(&error),
@@ -389,19 +397,38 @@ fn run_check(args: CheckArgs) -> ExitCode {
             };
         errors.extend(discovered.errors);
         file_settings = discovered.files.iter().map(|(_, s)| s.clone()).collect();
+        // Fixing rewrites files, so its results are never cached (see `cache`).
+        let cache = (fix_mode.is_none() && !args.no_cache)
+            .then(|| {
+                let dir = args
+                    .cache_dir
+                    .clone()
+                    .unwrap_or_else(|| crate::cache::default_dir(&resolver));
+                let settings = discovered.files.iter().map(|(_, settings)| settings);
+                crate::cache::Cache::load(dir, &cache_overrides, settings)
+            })
+            .flatten();
         results = pool.install(|| {
             discovered
                 .files
                 .par_iter()
-                .map(|(path, settings)| match fix_mode {
-                    Some(mode) => fix_path(path, settings, keep_source, mode, args.diff),
-                    None => (
+                .map(|(path, settings)| match (fix_mode, &cache) {
+                    _ if args.parse_only => (parse_only(path, settings), FixOutcome::default()),
+                    (Some(mode), _) => fix_path(path, settings, keep_source, mode, args.diff),
+                    (None, Some(cache)) => (
+                        cache.check_path(path, settings, keep_source),
+                        FixOutcome::default(),
+                    ),
+                    (None, None) => (
                         checker::check_path(path, settings, keep_source),
                         FixOutcome::default(),
                     ),
                 })
                 .collect()
         });
+        if let Some(cache) = cache {
+            cache.persist();
+        }
     }
     let mut fixed = 0;
     let mut diffs = String::new();
@@ -565,6 +592,25 @@ fn unreadable(path: &Path, error: String) -> FileResult {
         path: path.to_owned(),
         findings: Vec::new(),
         error: Some(error),
+        source: None,
+        summary: None,
+    }
+}
+
+/// Reads and parses the file at `path`, dropping the tree: the cost every check pays
+/// before any rule runs.
+fn parse_only(path: &Path, settings: &Settings) -> FileResult {
+    let text = match checker::read_source(path) {
+        Ok(text) => text,
+        Err(error) => return unreadable(path, error),
+    };
+    let is_stub = path.extension().is_some_and(|ext| ext == "pyi");
+    let parsed = crate::ast::parse_for(&text, is_stub, settings.target_version);
+    std::hint::black_box(&parsed);
+    FileResult {
+        path: path.to_owned(),
+        findings: Vec::new(),
+        error: None,
         source: None,
         summary: None,
     }

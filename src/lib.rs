@@ -1,6 +1,7 @@
 //! pitfall: finds the Python pitfalls that bite working developers, and explains them.
 
 pub mod ast;
+pub mod cache;
 pub mod checker;
 pub mod cli;
 pub mod config;

@@ -100,6 +100,10 @@ pub fn decode(mut bytes: Vec<u8>) -> Result<String, DecodeError> {
 }
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    // `contains` on bytes is word-at-a-time; the byte loop runs only when there is one.
+    if !bytes.contains(&0) {
+        return None;
+    }
     bytes.iter().position(|&b| b == 0)
 }
 

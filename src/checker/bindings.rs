@@ -8,7 +8,7 @@
 //! Kinds are worked out when asked, because resolving a call (`list(...)`) depends on
 //! the names bound around the node being checked.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 use crate::ast::{

@@ -1,7 +1,8 @@
 //! What a rule may ask about the code around the node it is looking at.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::rc::Rc;
 
@@ -54,11 +55,11 @@ impl<'a> Context<'a> {
             is_stub: path.extension().is_some_and(|ext| ext == "pyi"),
             facts: ModuleFacts::collect(module),
             parents: Vec::with_capacity(64),
-            local_bindings: RefCell::new(HashMap::new()),
+            local_bindings: RefCell::new(HashMap::default()),
             mentions: RefCell::new(Vec::new()),
-            scope_bindings: RefCell::new(HashMap::new()),
-            class_attributes: RefCell::new(HashMap::new()),
-            module_bindings: RefCell::new(HashMap::new()),
+            scope_bindings: RefCell::new(HashMap::default()),
+            class_attributes: RefCell::new(HashMap::default()),
+            module_bindings: RefCell::new(HashMap::default()),
         }
     }
 

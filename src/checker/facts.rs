@@ -1,7 +1,7 @@
 //! Facts about a whole module, gathered once before the rules run: what each imported
 //! name refers to and which names the module binds itself.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::ast::{self, Expr, Stmt};
 

@@ -6,8 +6,8 @@
 //! consumption of a name, plus the loops, branches and exits that decide whether a
 //! second consumption really follows an exhausting one.
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
 
 use crate::ast::{self, AnyNodeRef, CmpOp, Expr, ExprContext, NodeKind, Ranged, Stmt};
 use crate::ast::{TextRange, TextSize};
@@ -231,10 +231,10 @@ impl<'a, 'c> Scope<'a, 'c> {
             alternatives: Vec::new(),
             exits: Vec::new(),
             shadows: Vec::new(),
-            declared: HashSet::new(),
+            declared: HashSet::default(),
             seeks: Vec::new(),
             asserts: Vec::new(),
-            generator_functions: HashMap::new(),
+            generator_functions: HashMap::default(),
             line_breaks: OnceCell::new(),
         }
     }
@@ -741,7 +741,7 @@ impl<'a, 'c> Scope<'a, 'c> {
 
 impl<'a> Scope<'a, '_> {
     fn report(&self, in_test: bool, report: &mut Report) {
-        let mut by_name: HashMap<&str, Vec<&Event<'a>>> = HashMap::new();
+        let mut by_name: HashMap<&str, Vec<&Event<'a>>> = HashMap::default();
         for event in &self.events {
             by_name.entry(event.name).or_default().push(event);
         }

@@ -1,7 +1,7 @@
 //! PF306: a name read in a function before the assignment that makes it local there,
 //! and a name read after the `except ... as name` handler that deleted it.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::ast::{
     AnyNodeRef, ExceptHandler, Expr, ExprContext, NodeKind, Parameters, Ranged, Stmt, TextRange,
@@ -417,7 +417,7 @@ impl<'a> Scope<'a> {
 
     /// Names some nested function or class declares `nonlocal` (it may bind them first).
     fn nested_nonlocals(&self) -> HashSet<&'a str> {
-        let mut names = HashSet::new();
+        let mut names = HashSet::default();
         for &root in &self.nested {
             for_each_node(root, |node| {
                 if let AnyNodeRef::StmtNonlocal(stmt) = node {
@@ -504,7 +504,7 @@ fn read_before_assignment<'a>(
     ctx: &Context<'a>,
     report: &mut Report,
 ) {
-    let mut reported: HashSet<&str> = HashSet::new();
+    let mut reported: HashSet<&str> = HashSet::default();
     let mut nested_nonlocals = None;
     for read in &scope.reads {
         let (name, at) = (read.name, read.range.start());
@@ -572,7 +572,7 @@ fn read_after_handler(scope: &Scope, error: &str, ctx: &Context, report: &mut Re
     if scope.handlers.is_empty() {
         return;
     }
-    let mut reported = HashSet::new();
+    let mut reported = HashSet::default();
     for read in &scope.reads {
         let (name, at) = (read.name, read.range.start());
         let bindings = scope.bindings.get(name).map_or(&[][..], Vec::as_slice);
