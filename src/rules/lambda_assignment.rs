@@ -17,7 +17,7 @@ pub static META: RuleMeta = RuleMeta {
     code: "PF304",
     name: "lambda-assignment",
     summary: "a lambda assigned to a name is a function called `<lambda>`; use `def`",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     topic: Topic::Functions,
     doc: include_str!("../../rules/lambda-assignment.md"),
     fix: FixAvailability::Sometimes,

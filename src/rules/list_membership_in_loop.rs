@@ -14,7 +14,7 @@ pub static META: RuleMeta = RuleMeta {
     code: "PF204",
     name: "list-membership-in-loop",
     summary: "`x in some_list` inside a loop scans the whole list on every pass; a set built once answers in constant time",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     topic: Topic::DataStructures,
     doc: include_str!("../../rules/list-membership-in-loop.md"),
     fix: FixAvailability::None,

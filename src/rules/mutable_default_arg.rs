@@ -7,6 +7,7 @@ use crate::checker::Context;
 use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
 };
+use crate::rules::default_evidence::{self, Use};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF301",
@@ -91,20 +92,60 @@ impl Rule for MutableDefaultArg {
                 AnyNodeRef::StmtFunctionDef(def) => none_default_fix(def, name, default, ctx),
                 _ => None,
             };
+            let (severity, evidence) = match node {
+                AnyNodeRef::StmtFunctionDef(def) => weigh(def, name),
+                _ => (Severity::Warning, String::new()),
+            };
             let diagnostic = report.add(
                 default.range(),
                 format!(
-                    "the default {kind} of `{name}` is created once, when the function is defined, and every call that omits `{name}` shares it"
+                    "the default {kind} of `{name}` is created once, when the function is defined, and every call that omits `{name}` shares it{evidence}"
                 ),
                 format!(
                     "default `{name}` to `None` and build the {kind} inside the function: `if {name} is None: {name} = {}`",
                     fresh_value(default, ctx)
                 ),
             );
+            diagnostic.severity = severity;
             if let Some(fix) = fix {
                 diagnostic.set_fix(fix);
             }
         }
+    }
+}
+
+/// How live the sharing is, from what the function does with the parameter, and the
+/// words that say so in the message.
+fn weigh(def: &StmtFunctionDef, name: &str) -> (Severity, String) {
+    let kwargs = def.parameters.kwarg.as_ref().map(|p| p.name.as_str());
+    let lower = name.to_ascii_lowercase();
+    match default_evidence::classify(&def.body, name, kwargs) {
+        // A `_cache={}` or `memo={}` default that is filled in is a memo kept across
+        // calls on purpose; so is a private `_state=[0]` no caller is meant to pass.
+        Use::Mutated(_) | Use::Kept(_)
+            if lower.contains("cache") || lower.contains("memo") || name.starts_with('_') =>
+        {
+            (
+                Severity::Info,
+                "; its name says it is state kept across calls on purpose".to_owned(),
+            )
+        }
+        Use::Mutated(how) => (
+            Severity::Error,
+            format!(": it is changed here ({how}), so each call sees what earlier calls left in it"),
+        ),
+        Use::Kept(how) => (
+            Severity::Error,
+            format!(": it is {how} here, so callers end up holding the same object and a change by one shows up for all"),
+        ),
+        Use::PassedOn(callee) => (
+            Severity::Warning,
+            format!("; it is passed to `{callee}`, which may change or keep it"),
+        ),
+        Use::Read => (
+            Severity::Info,
+            "; it is only read here, so nothing leaks yet, but the next change that writes to it will".to_owned(),
+        ),
     }
 }
 

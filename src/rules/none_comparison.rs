@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     code: "PF101",
     name: "none-comparison",
     summary: "comparing with `None` by `==` or `!=` asks the object's `__eq__` instead of checking identity",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     topic: Topic::LanguageBasics,
     doc: include_str!("../../rules/none-comparison.md"),
     fix: FixAvailability::Sometimes,

@@ -18,7 +18,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "raise-without-from",
     summary: "a new exception raised in an `except` block without `from` reads like a crash \
               in the handler",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     topic: Topic::ErrorsAndTesting,
     doc: include_str!("../../rules/raise-without-from.md"),
     fix: FixAvailability::None,

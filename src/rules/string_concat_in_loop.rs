@@ -19,7 +19,7 @@ pub static META: RuleMeta = RuleMeta {
     code: "PF205",
     name: "string-concat-in-loop",
     summary: "`s += piece` on a string in a loop copies the whole string every time, which is quadratic",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     topic: Topic::DataStructures,
     doc: include_str!("../../rules/string-concat-in-loop.md"),
     fix: FixAvailability::None,

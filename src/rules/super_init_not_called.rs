@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     code: "PF407",
     name: "super-init-not-called",
     summary: "an `__init__` that never calls the base class's `__init__` leaves the state it sets up missing",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     topic: Topic::Classes,
     doc: include_str!("../../rules/super-init-not-called.md"),
     fix: FixAvailability::None,

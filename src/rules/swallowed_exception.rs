@@ -12,6 +12,7 @@ use crate::ast::{
     TextSize, UnaryOp,
 };
 use crate::checker::Context;
+use crate::checker::intent;
 use crate::checker::subtree::for_each_node;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
@@ -80,12 +81,6 @@ const TEARDOWN_FUNCTIONS: &[&str] = &[
     "kill",
 ];
 
-/// Comments that are tool directives or to-do notes rather than an explanation
-/// (`# error: <rule>` is this project's fixture marker).
-const DIRECTIVE_COMMENTS: &[&str] = &[
-    "pragma", "noqa", "type:", "fmt:", "todo", "fixme", "xxx", "error:",
-];
-
 /// Calls that release or remove something; a `try` body made only of these is
 /// best-effort cleanup (`try: sock.close() except Exception: pass`).
 const CLEANUP_CALLS: &[&str] = &[
@@ -147,10 +142,12 @@ impl Rule for SwallowedException {
             || earlier_handler_takes_interrupts(ctx, stmt, handler)
             || in_teardown(ctx, stmt)
             || is_cleanup_body(&stmt.body)
-            || has_intent_comment(handler, stmt, header_end, ctx)
         {
             return;
         }
+        // A comment in or above the handler explains the silence: still reported, as
+        // `info` (hidden by default); otherwise the swallowing is live, an `error`.
+        let explained = has_intent_comment(handler, stmt, header_end, ctx);
         let header = ctx.slice(TextRange::new(handler.start(), header_end));
         let one_line = !header.contains('\n');
         let range = if one_line {
@@ -170,17 +167,23 @@ impl Rule for SwallowedException {
             Some(name) => format!("the error you expect here (probably `{name}`)"),
             None => "the specific exceptions the `try` body can raise".to_owned(),
         };
-        report.add(
-            range,
-            format!(
-                "{subject} {fate}: every error in the `try` disappears without a trace, \
+        report
+            .add(
+                range,
+                format!(
+                    "{subject} {fate}: every error in the `try` disappears without a trace, \
                  bugs such as a misspelt name or a wrong argument included"
-            ),
-            format!(
-                "catch only {expected}, or log the error (`logger.exception(...)`) before \
+                ),
+                format!(
+                    "catch only {expected}, or log the error (`logger.exception(...)`) before \
                  carrying on"
-            ),
-        );
+                ),
+            )
+            .severity = if explained {
+            Severity::Info
+        } else {
+            Severity::Error
+        };
     }
 }
 
@@ -317,7 +320,7 @@ fn in_block(block: &[Stmt], child: TextRange) -> bool {
 /// Whether a comment explains the handler: one on the line above `except`, on the
 /// `except` line, or among or after the handler's statements (`pass  # optional`).
 /// Tool directives (`# pragma: no cover`) and to-do notes do not count.
-fn has_intent_comment(
+pub(crate) fn has_intent_comment(
     handler: &ExceptHandlerExceptHandler,
     stmt: &StmtTry,
     header_end: TextSize,
@@ -357,20 +360,15 @@ fn has_intent_comment(
         // holds two). The first gap begins on the last line of the code before the
         // handler, whose trailing comment is about that code.
         text.lines().skip(usize::from(index == 0)).any(|line| {
-            line.split('#').skip(1).any(|comment| {
-                let comment = comment.trim().to_ascii_lowercase();
-                !comment.is_empty()
-                    && !DIRECTIVE_COMMENTS
-                        .iter()
-                        .any(|directive| comment.starts_with(directive))
-            })
+            line.find('#')
+                .is_some_and(|at| intent::explains(&line[at..]))
         })
     })
 }
 
 /// Whether every statement of the `try` body releases or removes something:
 /// `handle.close()`, `os.unlink(tmp)`, `thread.join()`, `del self.cache`.
-fn is_cleanup_body(body: &[Stmt]) -> bool {
+pub(crate) fn is_cleanup_body(body: &[Stmt]) -> bool {
     !body.is_empty()
         && body.iter().all(|stmt| match stmt {
             Stmt::Delete(_) => true,

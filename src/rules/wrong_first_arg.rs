@@ -24,7 +24,7 @@ pub static META: RuleMeta = RuleMeta {
     code: "PF404",
     name: "wrong-first-arg",
     summary: "a method's first parameter receives the instance (`self`) or the class (`cls`); missing or misnamed, it breaks calls or misleads readers",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     topic: Topic::Classes,
     doc: include_str!("../../rules/wrong-first-arg.md"),
     fix: FixAvailability::None,
@@ -184,15 +184,18 @@ fn check_missing(
         )
     };
     let diagnostic = report.add(def.name.range(), message, help);
-    if !namespace {
-        diagnostic.severity = Severity::Error;
-    }
+    diagnostic.severity = if namespace {
+        Severity::Info
+    } else {
+        Severity::Error
+    };
 }
 
 /// Whether the body is nothing but a docstring: a declaration never meant to be called
 /// (a doctest container, an interface method), not a method missing its `self`.
 fn only_docstring(def: &StmtFunctionDef) -> bool {
     matches!(def.body.as_slice(), [Stmt::Expr(expr)] if expr.value.is_string_literal_expr())
+        || matches!(def.body.as_slice(), [Stmt::Pass(_)])
 }
 
 /// A first parameter named against the convention for what it receives.
