@@ -143,6 +143,7 @@ impl Rule for BareExcept {
             _ => match ctx.parent() {
                 Some(AnyNodeRef::StmtTry(stmt))
                     if swallowed_exception::is_cleanup_body(&stmt.body)
+                        || swallowed_exception::is_single_attempt(&stmt.body)
                         || swallowed_exception::has_intent_comment(
                             handler,
                             stmt,

@@ -228,9 +228,20 @@ impl Rule for EqWithoutHash {
         // Without a hash in sight, only a value type — ordered or with arithmetic, like
         // numbers and versions — is one people put in sets; elsewhere unhashable
         // instances are usually fine.
+        // A class that calls itself mutable or an abstract base is not one, though.
+        let docstring = match class.body.first() {
+            Some(Stmt::Expr(expr)) => expr
+                .value
+                .as_string_literal_expr()
+                .map(|s| s.value.to_str().to_ascii_lowercase())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
         let value_type = VALUE_TYPE_METHODS
             .iter()
-            .any(|method| binds(&class.body, method, 0));
+            .any(|method| binds(&class.body, method, 0))
+            && !name.contains("Mutable")
+            && !docstring.contains("abstract base");
         let diagnostic = report.add(class.name.range(), message, help);
         diagnostic.severity = if evidence {
             Severity::Error

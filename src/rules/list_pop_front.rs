@@ -98,7 +98,7 @@ impl Rule for ListPopFront {
             help,
         );
         // A `while` loop over the list that takes each item from the front and adds
-        // new ones (or hands the list to code that may) is a worklist, a BFS: its length
+        // new ones is a worklist, a BFS: its length
         // is the input's and the quadratic cost is real. Consuming a few parsed tokens,
         // dropping leading items, or a list the loop does not test, is usually short.
         let drains = match repeating {
@@ -246,8 +246,9 @@ fn binding_kind<'a>(receiver: &'a Expr, ctx: &Context<'a>) -> Kind {
     }
 }
 
-/// Whether the loop body adds to the list `name` (`name.append(x)`, `name.extend(xs)`)
-/// or passes it to a call that may.
+/// Whether the loop body adds to the list `name` (`name.append(x)`, `name.extend(xs)`,
+/// `name += xs`). Handing the list to a call is not counted: token parsers pass the
+/// rest of a short token list on to be consumed.
 fn refills(body: &[ast::Stmt], name: &str, ctx: &Context) -> bool {
     let mut found = false;
     for stmt in body {
@@ -256,12 +257,7 @@ fn refills(body: &[ast::Stmt], name: &str, ctx: &Context) -> bool {
                 let grows = matches!(&*call.func, Expr::Attribute(attr)
                     if matches!(attr.attr.as_str(), "append" | "extend" | "insert" | "__iadd__")
                         && ctx.text_of(&*attr.value) == name);
-                let passed = call
-                    .arguments
-                    .args
-                    .iter()
-                    .any(|arg| ctx.text_of(arg) == name);
-                found |= grows || passed;
+                found |= grows;
             }
             if let AnyNodeRef::StmtAugAssign(aug) = node {
                 found |= ctx.text_of(&*aug.target) == name;

@@ -138,8 +138,10 @@ fn weigh(def: &StmtFunctionDef, name: &str) -> (Severity, String) {
             Severity::Error,
             format!(": it is {how} here, so callers end up holding the same object and a change by one shows up for all"),
         ),
+        // On real code the callee almost always only reads it (a base class's
+        // `__init__(settings)`): without seeing it change, this is the read-only hazard.
         Use::PassedOn(callee) => (
-            Severity::Warning,
+            Severity::Info,
             format!("; it is passed to `{callee}`, which may change or keep it"),
         ),
         Use::Read => (

@@ -147,7 +147,10 @@ impl Rule for SwallowedException {
         }
         // A comment in or above the handler explains the silence: still reported, as
         // `info` (hidden by default); otherwise the swallowing is live, an `error`.
-        let explained = has_intent_comment(handler, stmt, header_end, ctx);
+        // A one-operation `try` (`x = import_string(entry)`) swallowed is a best-effort
+        // attempt or a fallback, usually on purpose: a hint. A longer body hides bugs.
+        let explained =
+            has_intent_comment(handler, stmt, header_end, ctx) || is_single_attempt(&stmt.body);
         let header = ctx.slice(TextRange::new(handler.start(), header_end));
         let one_line = !header.contains('\n');
         let range = if one_line {
@@ -364,6 +367,21 @@ pub(crate) fn has_intent_comment(
                 .is_some_and(|at| intent::explains(&line[at..]))
         })
     })
+}
+
+/// Whether the `try` body is one simple statement: one attempted operation.
+pub(crate) fn is_single_attempt(body: &[Stmt]) -> bool {
+    matches!(
+        body,
+        [Stmt::Expr(_)
+            | Stmt::Assign(_)
+            | Stmt::AugAssign(_)
+            | Stmt::AnnAssign(_)
+            | Stmt::Return(_)
+            | Stmt::Delete(_)
+            | Stmt::Import(_)
+            | Stmt::ImportFrom(_)]
+    )
 }
 
 /// Whether every statement of the `try` body releases or removes something:

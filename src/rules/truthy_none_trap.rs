@@ -205,7 +205,10 @@ impl Rule for TruthyNoneTrap {
             let loses_changes = mutated.contains(name) && holds.mutable;
             // The caller can only see the changes through its own object when the
             // function returns nothing: then the parameter is an out-parameter.
-            let out_parameter = loses_changes && !returns_value(def);
+            // A constructor's parameters configure the object; none is an out-parameter.
+            let out_parameter = loses_changes
+                && !returns_value(def)
+                && !matches!(func, "__init__" | "__new__" | "__post_init__");
             let message = if loses_changes {
                 format!(
                     "`{name}` defaults to `None`, but `{test}` tests truthiness, not `None`: a caller's own empty {} is swapped for {quoted} and the changes `{func}` makes never reach the caller",
