@@ -591,7 +591,7 @@ fn min_severity_filters_by_evidence_and_intent_comments_lower_to_info() {
 def changed(x=[]):
     x.append(1)
 def typed(v):
-    return type(v) == int
+    return type(v) == str
 def only_read(x={}):
     return x.get(1)
 def explained(x=[]):  # deliberate: shared on purpose

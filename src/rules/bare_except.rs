@@ -138,6 +138,9 @@ impl Rule for BareExcept {
         // them into ordinary errors (a hazard); one that reports, records or falls back
         // handles what it catches, and only an interrupt at that moment is lost (a hint).
         let severity = match raises {
+            // Wrapping what was caught (`raise ImportFailed(path, sys.exc_info())`)
+            // records it for the caller: the handler handles it.
+            Raises::Other if records_caught(handler, caught, ctx) => Severity::Info,
             Raises::Other => Severity::Warning,
             _ if quiet_fate(&handler.body).is_none() => Severity::Info,
             _ => match ctx.parent() {
@@ -199,6 +202,23 @@ impl Rule for BareExcept {
             ));
         }
     }
+}
+
+/// Whether the handler hands what it caught to something else: `sys.exc_info()`, or
+/// the name it was bound to, used in the handler's body.
+fn records_caught(
+    handler: &ExceptHandlerExceptHandler,
+    caught: Option<&str>,
+    ctx: &Context,
+) -> bool {
+    handler.body.iter().any(|stmt| {
+        let text = ctx.text_of(stmt);
+        text.contains("exc_info()")
+            || caught.is_some_and(|name| {
+                text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .any(|word| word == name)
+            })
+    })
 }
 
 /// Whether an earlier handler of the same `try` catches `KeyboardInterrupt` or

@@ -13,7 +13,7 @@ pub static META: RuleMeta = RuleMeta {
     code: "PF102",
     name: "bool-comparison",
     summary: "comparing with `True` or `False` by `==` or `!=` is redundant for bools and wrong for other truthy values",
-    severity: Severity::Warning,
+    severity: Severity::Info,
     topic: Topic::LanguageBasics,
     doc: include_str!("../../rules/bool-comparison.md"),
     fix: FixAvailability::Sometimes,

@@ -4,7 +4,7 @@
 //! The walk is flow-insensitive but stops at the first rebinding of the name (`cnf =
 //! _cnfmerge((cnf, kw))`): after it, the name no longer holds the shared default.
 
-use crate::ast::{AnyNodeRef, Expr, Ranged, Stmt, TextSize};
+use crate::ast::{AnyNodeRef, CmpOp, Expr, Ranged, Stmt, TextSize};
 use crate::checker::subtree::for_each_node;
 use crate::rules::mutable_class_attr::MUTATING_METHODS;
 
@@ -229,4 +229,36 @@ fn first_rebinding(body: &[Stmt], name: &str) -> Option<TextSize> {
         }
     }
     first
+}
+
+/// Whether the body tests `key in name` and stores `name[key] = ...`: the memo idiom
+/// (`def seen(p, m={}): if p in m: ...; m[p] = True`), a cache kept on purpose.
+pub fn is_memo(body: &[Stmt], name: &str) -> bool {
+    let is_name = |expr: &Expr| matches!(expr, Expr::Name(n) if n.id.as_str() == name);
+    let (mut tests, mut stores) = (false, false);
+    for stmt in body {
+        for_each_node(stmt.into(), |node| {
+            match node {
+                AnyNodeRef::ExprCompare(compare) => {
+                    tests |=
+                        compare
+                            .ops
+                            .iter()
+                            .zip(compare.comparators.iter())
+                            .any(|(op, right)| {
+                                matches!(op, CmpOp::In | CmpOp::NotIn) && is_name(right)
+                            });
+                }
+                AnyNodeRef::StmtAssign(assign) => {
+                    stores |= assign
+                        .targets
+                        .iter()
+                        .any(|t| matches!(t, Expr::Subscript(sub) if is_name(&sub.value)));
+                }
+                _ => {}
+            }
+            true
+        });
+    }
+    tests && stores
 }

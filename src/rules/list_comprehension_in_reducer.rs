@@ -133,9 +133,6 @@ impl Rule for ListComprehensionInReducer {
             ],
         );
         let diagnostic = report.add(comp.range(), message, help);
-        if matches!(name, "any" | "all") {
-            diagnostic.severity = Severity::Warning;
-        }
         // A comment about the list says every element is evaluated on purpose: reported
         // as `info`, hidden by default (and so never fixed unasked).
         if matches!(name, "any" | "all") && explained_as_deliberate(call, ctx) {

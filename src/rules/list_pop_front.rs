@@ -13,7 +13,6 @@ use crate::checker::Context;
 use crate::checker::bindings::{
     Kind, agreed, assigned_in, evidence, exit_after, is_self, is_target_chain, same_target,
 };
-use crate::checker::subtree::for_each_node;
 use crate::rule::{FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
@@ -90,27 +89,13 @@ impl Rule for ListPopFront {
                 ),
             ),
         };
-        let diagnostic = report.add(
+        report.add(
             node.range(),
             format!(
                 "{what} {shift} of list `{name}`, moving every other element: O(n) each time, so this loop takes O(n²) time as `{name}` grows"
             ),
             help,
         );
-        // A `while` loop over the list that takes each item from the front and adds
-        // new ones is a worklist, a BFS: its length
-        // is the input's and the quadratic cost is real. Consuming a few parsed tokens,
-        // dropping leading items, or a list the loop does not test, is usually short.
-        let drains = match repeating {
-            AnyNodeRef::StmtWhile(stmt) => {
-                ctx.text_of(&*stmt.test).contains(name) && refills(&stmt.body, name, ctx)
-            }
-            _ => false,
-        };
-        let item_used = !matches!(ctx.parent(), Some(AnyNodeRef::StmtExpr(_)));
-        if op == Op::Pop && drains && item_used {
-            diagnostic.severity = Severity::Warning;
-        }
     }
 }
 
@@ -244,26 +229,4 @@ fn binding_kind<'a>(receiver: &'a Expr, ctx: &Context<'a>) -> Kind {
             }
         })),
     }
-}
-
-/// Whether the loop body adds to the list `name` (`name.append(x)`, `name.extend(xs)`,
-/// `name += xs`). Handing the list to a call is not counted: token parsers pass the
-/// rest of a short token list on to be consumed.
-fn refills(body: &[ast::Stmt], name: &str, ctx: &Context) -> bool {
-    let mut found = false;
-    for stmt in body {
-        for_each_node(stmt.into(), |node| {
-            if let AnyNodeRef::ExprCall(call) = node {
-                let grows = matches!(&*call.func, Expr::Attribute(attr)
-                    if matches!(attr.attr.as_str(), "append" | "extend" | "insert" | "__iadd__")
-                        && ctx.text_of(&*attr.value) == name);
-                found |= grows;
-            }
-            if let AnyNodeRef::StmtAugAssign(aug) = node {
-                found |= ctx.text_of(&*aug.target) == name;
-            }
-            !found
-        });
-    }
-    found
 }

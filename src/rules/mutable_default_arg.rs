@@ -93,7 +93,7 @@ impl Rule for MutableDefaultArg {
                 _ => None,
             };
             let (severity, evidence) = match node {
-                AnyNodeRef::StmtFunctionDef(def) => weigh(def, name),
+                AnyNodeRef::StmtFunctionDef(def) => weigh(def, name, default),
                 _ => (Severity::Warning, String::new()),
             };
             let diagnostic = report.add(
@@ -116,10 +116,23 @@ impl Rule for MutableDefaultArg {
 
 /// How live the sharing is, from what the function does with the parameter, and the
 /// words that say so in the message.
-fn weigh(def: &StmtFunctionDef, name: &str) -> (Severity, String) {
+fn weigh(def: &StmtFunctionDef, name: &str, default: &Expr) -> (Severity, String) {
     let kwargs = def.parameters.kwarg.as_ref().map(|p| p.name.as_str());
     let lower = name.to_ascii_lowercase();
+    // `n=[0]`, `lnum=[lnum]`, `num_lines=[0, 0]`: a short list of numbers or names is
+    // the old idiom for counters or cells that keep their value from call to call.
+    let cell = matches!(default, Expr::List(list)
+        if (1..=3).contains(&list.elts.len())
+            && list.elts.iter().all(|e| matches!(e, Expr::NumberLiteral(_) | Expr::Name(_))));
     match default_evidence::classify(&def.body, name, kwargs) {
+        Use::Mutated(_) if default_evidence::is_memo(&def.body, name) => (
+            Severity::Info,
+            "; it is a memo (`if key in ...`, then stored), kept across calls on purpose".to_owned(),
+        ),
+        Use::Mutated(_) if cell => (
+            Severity::Info,
+            "; a short list of counters changed in place is a cell that keeps state across calls on purpose".to_owned(),
+        ),
         // A `_cache={}` or `memo={}` default that is filled in is a memo kept across
         // calls on purpose; so is a private `_state=[0]` no caller is meant to pass.
         Use::Mutated(_) | Use::Kept(_)

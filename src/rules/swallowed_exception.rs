@@ -13,7 +13,7 @@ use crate::ast::{
 };
 use crate::checker::Context;
 use crate::checker::intent;
-use crate::checker::subtree::for_each_node;
+use crate::checker::subtree::{any_in_scope, for_each_node};
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
@@ -149,8 +149,10 @@ impl Rule for SwallowedException {
         // `info` (hidden by default); otherwise the swallowing is live, an `error`.
         // A one-operation `try` (`x = import_string(entry)`) swallowed is a best-effort
         // attempt or a fallback, usually on purpose: a hint. A longer body hides bugs.
-        let explained =
-            has_intent_comment(handler, stmt, header_end, ctx) || is_single_attempt(&stmt.body);
+        let explained = has_intent_comment(handler, stmt, header_end, ctx)
+            || is_single_attempt(&stmt.body)
+            || raises_on_purpose(&stmt.body)
+            || predicate_answer(&handler.body, ctx);
         let header = ctx.slice(TextRange::new(handler.start(), header_end));
         let one_line = !header.contains('\n');
         let range = if one_line {
@@ -369,19 +371,73 @@ pub(crate) fn has_intent_comment(
     })
 }
 
-/// Whether the `try` body is one simple statement: one attempted operation.
+/// Whether the `try` body is one simple statement (one attempted operation), or only
+/// imports (an optional dependency, `X = import_module("x").X` included).
 pub(crate) fn is_single_attempt(body: &[Stmt]) -> bool {
-    matches!(
+    let imports_only = body.iter().all(|stmt| match stmt {
+        Stmt::Import(_) | Stmt::ImportFrom(_) => true,
+        Stmt::Assign(assign) => is_import_call(&assign.value),
+        _ => false,
+    });
+    // `debug = self.shell.debugger` then `debug.clear(...)`: one operation, looked up first.
+    let lookup_then_use = matches!(
         body,
-        [Stmt::Expr(_)
-            | Stmt::Assign(_)
-            | Stmt::AugAssign(_)
-            | Stmt::AnnAssign(_)
-            | Stmt::Return(_)
-            | Stmt::Delete(_)
-            | Stmt::Import(_)
-            | Stmt::ImportFrom(_)]
-    )
+        [
+            Stmt::Assign(_),
+            Stmt::Expr(_) | Stmt::Return(_) | Stmt::Assign(_) | Stmt::If(_)
+        ]
+    );
+    // `if widget.compare(...): return`: one guarded attempt.
+    let guarded_attempt = matches!(body, [Stmt::If(guard)]
+        if guard.elif_else_clauses.is_empty()
+            && guard.body.iter().all(|s| matches!(s, Stmt::Expr(_) | Stmt::Return(_) | Stmt::Assign(_))));
+    imports_only
+        || lookup_then_use
+        || guarded_attempt
+        || matches!(
+            body,
+            [Stmt::Expr(_)
+                | Stmt::Assign(_)
+                | Stmt::AugAssign(_)
+                | Stmt::AnnAssign(_)
+                | Stmt::Return(_)
+                | Stmt::Delete(_)
+                | Stmt::Import(_)
+                | Stmt::ImportFrom(_)]
+        )
+}
+
+/// Whether the `try` body itself raises (`raise Exception("skip this one")`): the
+/// handler is the target of that jump, control flow on purpose.
+fn raises_on_purpose(body: &[Stmt]) -> bool {
+    any_in_scope(body, |node| matches!(node, AnyNodeRef::StmtRaise(_)))
+}
+
+/// Whether the handler is a predicate's "no": `return False` in a function named like a
+/// question (`is_valid`, `has_key`, `valid_key`, `can_read`).
+fn predicate_answer(body: &[Stmt], ctx: &Context) -> bool {
+    let answers_no = matches!(body.last(), Some(Stmt::Return(ret))
+        if ret.value.as_deref().is_some_and(|v| matches!(v, Expr::BooleanLiteral(b) if !b.value)));
+    answers_no
+        && ctx.enclosing_function().is_some_and(|def| {
+            let name = def.name.as_str().trim_start_matches('_');
+            ["is_", "has_", "can_", "valid", "check", "exists"]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+        })
+}
+
+/// `import_module("x")`, `__import__("x")`, or an attribute of either.
+fn is_import_call(expr: &Expr) -> bool {
+    match expr {
+        Expr::Attribute(attr) => is_import_call(&attr.value),
+        Expr::Call(call) => match &*call.func {
+            Expr::Name(name) => matches!(name.id.as_str(), "import_module" | "__import__"),
+            Expr::Attribute(attr) => attr.attr.as_str() == "import_module",
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 /// Whether every statement of the `try` body releases or removes something:

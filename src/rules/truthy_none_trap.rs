@@ -7,7 +7,7 @@ use crate::ast::{
     AnyNodeRef, BoolOp, Expr, NodeKind, Number, Operator, Ranged, Stmt, TextSize, UnaryOp,
 };
 use crate::checker::Context;
-use crate::checker::subtree::for_each_node;
+use crate::checker::subtree::{any_in_scope, for_each_node};
 use crate::rule::{FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
@@ -459,25 +459,11 @@ fn short(text: &str, fallback: &str) -> String {
 
 /// Whether the function returns a value somewhere (outside nested scopes).
 fn returns_value(def: &crate::ast::StmtFunctionDef) -> bool {
-    let mut found = false;
-    for stmt in &def.body {
-        for_each_node(stmt.into(), |node| {
-            if matches!(node, AnyNodeRef::StmtReturn(ret) if ret.value.is_some())
-                || matches!(
-                    node,
-                    AnyNodeRef::ExprYield(_) | AnyNodeRef::ExprYieldFrom(_)
-                )
-            {
-                found = true;
-            }
-            !found
-                && !matches!(
-                    node,
-                    AnyNodeRef::StmtFunctionDef(_)
-                        | AnyNodeRef::StmtClassDef(_)
-                        | AnyNodeRef::ExprLambda(_)
-                )
-        });
-    }
-    found
+    any_in_scope(&def.body, |node| {
+        matches!(node, AnyNodeRef::StmtReturn(ret) if ret.value.is_some())
+            || matches!(
+                node,
+                AnyNodeRef::ExprYield(_) | AnyNodeRef::ExprYieldFrom(_)
+            )
+    })
 }
