@@ -151,6 +151,11 @@ struct CheckArgs {
     #[arg(long, value_name = "VERSION")]
     target_version: Option<String>,
 
+    /// Report only findings at least this severe [default: warning; `info` shows the
+    /// findings an intent comment lowered too].
+    #[arg(long, value_name = "SEVERITY", value_parser = ["error", "warning", "info"])]
+    min_severity: Option<String>,
+
     /// Apply the safe fixes in place (with `-`, print the fixed source to stdout).
     #[arg(long)]
     fix: bool,
@@ -349,6 +354,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             .collect(),
         ignore: args.ignore.clone(),
         target_version: args.target_version.clone(),
+        min_severity: args.min_severity.clone(),
         config: args.config.clone(),
         isolated: args.isolated,
     };

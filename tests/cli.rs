@@ -164,7 +164,18 @@ fn pep263_bom_and_crlf_keep_positions_right() {
         b"\xEF\xBB\xBFdef f(a={}):\r\n    pass\r\n",
     );
     write(dir.path(), "wide.py", "s = 'ééé'; print(lambda x=[]: x)\n");
-    let out = pitfall(&["check", "--output-format", "json", "."], dir.path());
+    // Defaults that are only read are `info`: shown here for their positions.
+    let out = pitfall(
+        &[
+            "check",
+            "--min-severity",
+            "info",
+            "--output-format",
+            "json",
+            ".",
+        ],
+        dir.path(),
+    );
     let positions: Vec<(String, u64, u64)> = json(&out)
         .iter()
         .map(|f| {
@@ -207,7 +218,8 @@ fn json_has_every_documented_field() {
     );
     assert!(f["message"].as_str().unwrap().contains("`items`"));
     assert!(f["help"].as_str().unwrap().contains("if items is None"));
-    assert_eq!(f["severity"], "warning");
+    // The default is returned, so every caller holds the one shared list: live.
+    assert_eq!(f["severity"], "error");
     assert!(
         f["url"]
             .as_str()
@@ -253,7 +265,17 @@ def f(x=[]):  # a comment that mentions noqa in passing
     pass
 ";
     write(dir.path(), "n.py", source);
-    let out = pitfall(&["check", "--output-format", "concise", "n.py"], dir.path());
+    let out = pitfall(
+        &[
+            "check",
+            "--min-severity",
+            "info",
+            "--output-format",
+            "concise",
+            "n.py",
+        ],
+        dir.path(),
+    );
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().map(|l| l.split(' ').next().unwrap()).collect();
     assert_eq!(lines, ["n.py:9:9:", "n.py:11:9:"]);
@@ -313,7 +335,14 @@ fn syntax_errors_are_findings_and_other_rules_still_run() {
         "def f(x=[]):\n    return x\n\nx = 1 +* 2\n\ndef g(y={}):\n    pass\n",
     );
     let out = pitfall(
-        &["check", "--output-format", "concise", "broken.py"],
+        &[
+            "check",
+            "--min-severity",
+            "info",
+            "--output-format",
+            "concise",
+            "broken.py",
+        ],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(1));
@@ -426,6 +455,8 @@ fn the_binary_flags_exactly_the_fixture_markers() {
         &[
             "check",
             "--show-unused-noqa",
+            "--min-severity",
+            "info",
             "--output-format",
             "json",
             "fixtures",
@@ -522,7 +553,17 @@ def c(x=[]):  # pylint: disable=unused-argument
     pass
 ";
     write(dir.path(), "p.py", source);
-    let out = pitfall(&["check", "--output-format", "concise", "p.py"], dir.path());
+    let out = pitfall(
+        &[
+            "check",
+            "--min-severity",
+            "info",
+            "--output-format",
+            "concise",
+            "p.py",
+        ],
+        dir.path(),
+    );
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().map(|l| l.split(' ').next().unwrap()).collect();
     assert_eq!(lines, ["p.py:6:9:"]);
@@ -532,7 +573,17 @@ def c(x=[]):  # pylint: disable=unused-argument
         "f.py",
         format!("# pitfall: noqa: PF301\n{source}x = 1 == None\n"),
     );
-    let out = pitfall(&["check", "--output-format", "concise", "f.py"], dir.path());
+    let out = pitfall(
+        &[
+            "check",
+            "--min-severity",
+            "info",
+            "--output-format",
+            "concise",
+            "f.py",
+        ],
+        dir.path(),
+    );
     let text = stdout(&out);
     assert!(text.lines().all(|l| l.contains("PF101")), "{text}");
     assert_eq!(text.lines().count(), 1, "{text}");
@@ -540,4 +591,65 @@ def c(x=[]):  # pylint: disable=unused-argument
     write(dir.path(), "g.py", format!("{source}\n# pitfall: noqa\n"));
     let out = pitfall(&["check", "g.py"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn min_severity_filters_by_evidence_and_intent_comments_lower_to_info() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+def changed(x=[]):
+    x.append(1)
+def typed(v):
+    return type(v) == str
+def only_read(x={}):
+    return x.get(1)
+def explained(x=[]):  # deliberate: shared on purpose
+    x.append(1)
+";
+    write(dir.path(), "s.py", source);
+    let lines = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["check", "--output-format", "concise"];
+        all.extend_from_slice(args);
+        all.push("s.py");
+        stdout(&pitfall(&all, dir.path()))
+            .lines()
+            .map(|l| l.split(' ').next().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(lines(&["--min-severity", "error"]), ["s.py:1:15:"]);
+    assert_eq!(lines(&[]), ["s.py:1:15:", "s.py:4:12:", "s.py:5:17:"]);
+    assert_eq!(
+        lines(&["--min-severity", "info"]),
+        ["s.py:1:15:", "s.py:4:12:", "s.py:5:17:", "s.py:7:17:"]
+    );
+    let json_out = pitfall(
+        &[
+            "check",
+            "--min-severity",
+            "info",
+            "--output-format",
+            "json",
+            "s.py",
+        ],
+        dir.path(),
+    );
+    let severities: Vec<String> = json(&json_out)
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(severities, ["error", "warning", "warning", "info"]);
+
+    // The config key, and the command line winning over it.
+    write(dir.path(), "pitfall.toml", "min-severity = \"error\"\n");
+    assert_eq!(lines(&[]), ["s.py:1:15:"]);
+    assert_eq!(lines(&["--min-severity", "warning"]).len(), 3);
+    write(dir.path(), "pitfall.toml", "min-severity = \"loud\"\n");
+    let bad = pitfall(&["check", "s.py"], dir.path());
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("min-severity"), "{}", stderr(&bad));
+    let bad_flag = pitfall(
+        &["check", "--isolated", "--min-severity", "loud", "s.py"],
+        dir.path(),
+    );
+    assert_eq!(bad_flag.status.code(), Some(2));
 }

@@ -39,11 +39,14 @@ fn code_after<'d>(doc: &'d str, heading: &str) -> Option<&'d str> {
 /// The rule alone (with syntax-error), or every rule for unused-noqa, which needs the
 /// others to know what a `# noqa` silences.
 fn settings_for(rule: &'static dyn pitfall::rule::Rule) -> Settings {
-    if rule.meta().name == "unused-noqa" {
+    let mut settings = if rule.meta().name == "unused-noqa" {
         Settings::for_rules(registry::RULES)
     } else {
         Settings::for_rules(&[rule, registry::find("syntax-error").unwrap()])
-    }
+    };
+    // The examples show the pitfall, whatever severity the evidence in them earns.
+    settings.min_severity = pitfall::rule::Severity::Info;
+    settings
 }
 
 #[test]

@@ -23,6 +23,8 @@ fn pitfall(args: &[&str], dir: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pitfall"))
         .arg("check")
         .arg("--isolated")
+        // Fixes for every finding, `info` ones included (hidden findings are not fixed).
+        .args(["--min-severity", "info"])
         .args(args)
         .current_dir(dir)
         .output()
@@ -33,6 +35,8 @@ fn pitfall_stdin(args: &[&str], input: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pitfall"))
         .arg("check")
         .arg("--isolated")
+        // Fixes for every finding, `info` ones included (hidden findings are not fixed).
+        .args(["--min-severity", "info"])
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

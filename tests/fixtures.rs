@@ -9,7 +9,7 @@ use pitfall::checker::check_source;
 use pitfall::config::Settings;
 use pitfall::project::check_files;
 use pitfall::registry;
-use pitfall::rule::Topic;
+use pitfall::rule::{Severity, Topic};
 
 #[test]
 fn every_rule_has_fixtures_and_every_fixture_dir_a_rule() {
@@ -50,11 +50,14 @@ fn fixtures_flag_exactly_the_marked_lines() {
         // syntax-error rides along so a fixture that does not parse fails loudly.
         let syntax = registry::find("syntax-error").unwrap();
         // unused-noqa judges the other rules' suppressions, so it needs them all on.
-        let settings = if name == "unused-noqa" {
+        let mut settings = if name == "unused-noqa" {
             Settings::for_rules(registry::RULES)
         } else {
             Settings::for_rules(&[rule, syntax])
         };
+        // Every finding, those an intent comment or weak evidence lowered to `info` too:
+        // the markers say which severity each must have.
+        settings.min_severity = Severity::Info;
         let mut positives = 0;
         for file in common::python_files(&dir) {
             let text = std::fs::read_to_string(&file).unwrap();
@@ -65,7 +68,24 @@ fn fixtures_flag_exactly_the_marked_lines() {
                 .filter(|(_, marked)| marked == &name || marked == "syntax-error")
                 .collect();
             positives += expected.len();
+            let severities = common::expected_severities(&text);
             let result = check_source(&file, text, &settings, false);
+            for finding in result.findings.iter().filter(|f| f.rule.name == name) {
+                let line = finding.start.line;
+                let wanted = severities
+                    .iter()
+                    .find(|(l, n, _)| *l == line && *n == name)
+                    .and_then(|(_, _, severity)| severity.as_deref());
+                if let Some(wanted) = wanted
+                    && wanted != finding.severity.as_str()
+                {
+                    failures.push(format!(
+                        "{}:{line}: {name} is reported as {}, the marker says {wanted}",
+                        file.display(),
+                        finding.severity.as_str()
+                    ));
+                }
+            }
             let mut actual: Vec<(usize, String)> = result
                 .findings
                 .iter()

@@ -3,6 +3,7 @@
 pub mod bindings;
 mod context;
 pub mod facts;
+pub mod intent;
 pub mod scope;
 pub mod subtree;
 mod walk;
@@ -140,6 +141,7 @@ pub fn check_source(
             fix: None,
         });
     } else {
+        intent::lower_explained(&mut walker.diagnostics, &source, &parsed.comments);
         diagnostics.append(&mut walker.diagnostics);
     }
     let mut suppressions = suppressions(&source, &parsed.comments);
@@ -157,6 +159,8 @@ pub fn check_source(
         .into_iter()
         .filter(|d| is_on(d.rule))
         .filter(|d| !suppressions.suppresses(source.line_number(d.range.start()), d.rule))
+        // After `# noqa`, so that a noqa on a hidden finding still counts as used.
+        .filter(|d| d.severity <= settings.min_severity)
         .collect();
     let mut findings: Vec<Finding> = kept
         .into_iter()

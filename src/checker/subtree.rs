@@ -31,6 +31,24 @@ where
     }
 }
 
+/// Whether some node in `body`, outside nested functions, classes and lambdas, matches
+/// `found` (a `return` with a value, a `raise`, ...).
+pub fn any_in_scope<'a>(body: &'a [ast::Stmt], found: impl Fn(AnyNodeRef<'a>) -> bool) -> bool {
+    let mut hit = false;
+    for stmt in body {
+        for_each_node(stmt.into(), |node| {
+            hit |= found(node);
+            !hit && !matches!(
+                node,
+                AnyNodeRef::StmtFunctionDef(_)
+                    | AnyNodeRef::StmtClassDef(_)
+                    | AnyNodeRef::ExprLambda(_)
+            )
+        });
+    }
+    hit
+}
+
 /// Calls `visit` on `root` and every node below it, in source order. Returning `false`
 /// from `visit` skips that node's children (e.g. to stay out of nested functions).
 pub fn for_each_node<'a>(root: AnyNodeRef<'a>, visit: impl FnMut(AnyNodeRef<'a>) -> bool) {

@@ -15,7 +15,7 @@ pub use selection::{Selector, parse_selectors};
 use crate::ast::PythonVersion;
 use crate::finding::DOCS_URL;
 use crate::registry::{self, Dispatch};
-use crate::rule::{Rule, RuleMeta};
+use crate::rule::{Rule, RuleMeta, Severity};
 use raw::RawConfig;
 
 /// Directories never worth linting unless the config says otherwise (`exclude`).
@@ -48,6 +48,8 @@ pub struct Overrides {
     pub extend_select: Vec<String>,
     pub ignore: Vec<String>,
     pub target_version: Option<String>,
+    /// `--min-severity`: the least severe findings still reported.
+    pub min_severity: Option<String>,
     /// `--config PATH`: use this file for every checked file.
     pub config: Option<PathBuf>,
     /// `--isolated`: ignore every config file.
@@ -157,6 +159,8 @@ pub struct Settings {
     pub docs_url: String,
     /// Extra test-file globs for assert-for-validation.
     pub assert_test_files: PathMatcher,
+    /// Findings less severe than this are not reported (`min-severity`; default warning).
+    pub min_severity: Severity,
 }
 
 impl Settings {
@@ -173,6 +177,7 @@ impl Settings {
             src: Vec::new(),
             docs_url: DOCS_URL.to_owned(),
             assert_test_files: PathMatcher::default(),
+            min_severity: Severity::Warning,
         }
     }
 
@@ -309,6 +314,17 @@ impl Settings {
                 )
             })?),
         };
+        let severity_text = overrides.min_severity.clone().or(raw.min_severity);
+        let min_severity = match severity_text {
+            None => Severity::Warning,
+            Some(text) => parse_severity(&text).ok_or_else(|| {
+                error(
+                    "min-severity",
+                    format!("unknown `min-severity` `{text}`"),
+                    Some("use one of error, warning, info".to_owned()),
+                )
+            })?,
+        };
         let test_globs = raw
             .assert_for_validation
             .and_then(|o| o.extra_test_files)
@@ -335,8 +351,15 @@ impl Settings {
             src,
             docs_url: raw.docs_url.unwrap_or_else(|| DOCS_URL.to_owned()),
             assert_test_files,
+            min_severity,
         })
     }
+}
+
+fn parse_severity(text: &str) -> Option<Severity> {
+    [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .find(|severity| severity.as_str() == text)
 }
 
 fn parse_version(text: &str) -> Option<PythonVersion> {
@@ -517,7 +540,7 @@ fn load(
                 source: Some((text.clone(), range)),
                 message: error.message().trim_end().to_owned(),
                 help: Some(
-                    "the keys pitfall reads are select, extend-select, ignore, per-file-ignores, exclude, extend-exclude, target-version, src, docs-url and [assert-for-validation]".to_owned(),
+                    "the keys pitfall reads are select, extend-select, ignore, per-file-ignores, exclude, extend-exclude, target-version, min-severity, src, docs-url and [assert-for-validation]".to_owned(),
                 ),
             });
         }

@@ -15,6 +15,7 @@ pub struct RawConfig {
     pub exclude: Option<Vec<String>>,
     pub extend_exclude: Option<Vec<String>>,
     pub target_version: Option<String>,
+    pub min_severity: Option<String>,
     pub src: Option<Vec<String>>,
     pub docs_url: Option<String>,
     /// Options of `assert-for-validation`.

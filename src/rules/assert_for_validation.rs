@@ -183,7 +183,7 @@ impl Rule for AssertForValidation {
         } else {
             "ValueError"
         };
-        report.add(
+        let diagnostic = report.add(
             TextRange::new(stmt.start(), stmt.test.end()),
             format!(
                 "`assert` validates {} of public function `{}`: `python -O` (or `PYTHONOPTIMIZE`) strips every assert, so optimised runs silently accept bad input, and when it does fail it raises `AssertionError` instead of `{exception}`",
@@ -195,6 +195,11 @@ impl Rule for AssertForValidation {
                 raise_instead(stmt, exception, ctx)
             ),
         );
+        // A message addressed to the caller marks input validation; a bare assert is
+        // more often the author's own invariant, which `-O` may drop: a hint.
+        if !stmt.msg.as_deref().is_some_and(is_text) {
+            diagnostic.severity = Severity::Info;
+        }
     }
 }
 
@@ -525,6 +530,20 @@ fn inverse(op: CmpOp) -> CmpOp {
 fn quote<'a>(node: &impl Ranged, ctx: &Context<'a>) -> Option<&'a str> {
     let text = ctx.text_of(node);
     (text.len() <= MAX_QUOTE && !text.contains('\n')).then_some(text)
+}
+
+/// Whether an assert's message is text for a reader (a string, an f-string, `"..." %
+/// x`, `"...".format(x)`), not just the offending value (`assert ok, value`).
+fn is_text(msg: &Expr) -> bool {
+    match msg {
+        Expr::StringLiteral(_) | Expr::FString(_) => true,
+        Expr::BinOp(op) => is_text(&op.left),
+        Expr::Call(call) => match &*call.func {
+            Expr::Attribute(attr) => is_text(&attr.value),
+            _ => false,
+        },
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::checker::subtree::for_each_node;
 use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
 };
+use crate::rules::swallowed_exception;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF701",
@@ -132,6 +133,29 @@ impl Rule for BareExcept {
             return;
         }
         let raises = scan_raises(handler, caught);
+        // Evidence: a handler that does nothing swallows Ctrl-C and every bug (an
+        // error), unless the `try` only cleans up or makes one attempt. Whatever the
+        // handler does, an interrupt or `sys.exit()` arriving in the `try` is still
+        // caught: a hazard (a warning) even when the handler reports, records, raises
+        // something else or falls back. Only a comment that explains it lowers it.
+        let severity = match raises {
+            Raises::Other => Severity::Warning,
+            _ if quiet_fate(&handler.body).is_none() => Severity::Warning,
+            _ => match ctx.parent() {
+                Some(AnyNodeRef::StmtTry(stmt))
+                    if swallowed_exception::has_intent_comment(handler, stmt, range.end(), ctx) =>
+                {
+                    Severity::Info
+                }
+                Some(AnyNodeRef::StmtTry(stmt))
+                    if swallowed_exception::is_cleanup_body(&stmt.body)
+                        || swallowed_exception::is_single_attempt(&stmt.body) =>
+                {
+                    Severity::Warning
+                }
+                _ => Severity::Error,
+            },
+        };
         let fate = match raises {
             Raises::Caught => return,
             Raises::Other => "raises a new exception in their place".to_owned(),
@@ -165,6 +189,7 @@ impl Rule for BareExcept {
                 "{fix}; to log or clean up and still propagate, end the handler with {reraise}"
             ),
         );
+        diagnostic.severity = severity;
         // Only the bare form: `except:` becomes `except Exception:`. Unsafe, because the
         // handler stops catching `KeyboardInterrupt` and `SystemExit`.
         if handler.type_.is_none() && ctx.slice(keyword_range) == "except" {

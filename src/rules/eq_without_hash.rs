@@ -132,6 +132,19 @@ const MUTATING_CALLS: &[&str] = &[
     "reverse",
 ];
 
+/// Methods that make a class a value type (ordering, arithmetic).
+const VALUE_TYPE_METHODS: &[&str] = &[
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__add__",
+    "__sub__",
+    "__mul__",
+    "__truediv__",
+    "__neg__",
+];
+
 pub struct EqWithoutHash;
 
 impl Rule for EqWithoutHash {
@@ -212,10 +225,31 @@ impl Rule for EqWithoutHash {
                 "define `__hash__` from the fields `__eq__` compares, so equal objects hash alike: `def __hash__(self): return hash({hashed})`; if `{name}` is meant to be unhashable, say so with `__hash__ = None`"
             )
         };
+        // Without a hash in sight, only a value type — ordered or with arithmetic, like
+        // numbers and versions — is one people put in sets; elsewhere unhashable
+        // instances are usually fine.
+        // A class that calls itself mutable or an abstract base is not one, though.
+        let docstring = match class.body.first() {
+            Some(Stmt::Expr(expr)) => expr
+                .value
+                .as_string_literal_expr()
+                .map(|s| s.value.to_str().to_ascii_lowercase())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        let value_type = VALUE_TYPE_METHODS
+            .iter()
+            .any(|method| binds(&class.body, method, 0))
+            && !name.contains("Mutable")
+            && !docstring.contains("abstract base");
         let diagnostic = report.add(class.name.range(), message, help);
-        if evidence {
-            diagnostic.severity = Severity::Error;
-        }
+        diagnostic.severity = if evidence {
+            Severity::Error
+        } else if value_type {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
     }
 }
 

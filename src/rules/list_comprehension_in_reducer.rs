@@ -6,6 +6,7 @@
 
 use crate::ast::{AnyNodeRef, Expr, ExprCall, ExprListComp, NodeKind, Ranged, TextRange, TextSize};
 use crate::checker::Context;
+use crate::checker::intent;
 use crate::checker::subtree::for_each_node;
 use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
@@ -93,7 +94,6 @@ impl Rule for ListComprehensionInReducer {
             })
             || !ctx.is_builtin(&call.func, name)
             || !streams_the_same(comp)
-            || (matches!(name, "any" | "all") && explained_as_deliberate(call, ctx))
         {
             return;
         }
@@ -132,7 +132,13 @@ impl Rule for ListComprehensionInReducer {
                 Edit::replace(TextRange::at(comp.end() - one, one), close),
             ],
         );
-        report.add(comp.range(), message, help).set_fix(fix);
+        let diagnostic = report.add(comp.range(), message, help);
+        // A comment about the list says every element is evaluated on purpose: reported
+        // as `info`, hidden by default (and so never fixed unasked).
+        if matches!(name, "any" | "all") && explained_as_deliberate(call, ctx) {
+            diagnostic.severity = Severity::Info;
+        }
+        diagnostic.set_fix(fix);
     }
 }
 
@@ -174,10 +180,10 @@ fn explained_as_deliberate(call: &ExprCall, ctx: &Context) -> bool {
     let inside = ctx
         .text_of(call)
         .lines()
-        .filter_map(|line| line.split_once('#').map(|(_, comment)| comment));
+        .filter_map(|line| line.find('#').map(|at| &line[at..]));
     above.chain(inside).any(|comment| {
-        let comment = comment.to_ascii_lowercase();
-        comment.contains("comprehension") || comment.contains("list")
+        let lower = comment.to_ascii_lowercase();
+        intent::explains(comment) && (lower.contains("comprehension") || lower.contains("list"))
     })
 }
 

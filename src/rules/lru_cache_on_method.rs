@@ -99,6 +99,9 @@ impl Rule for LruCacheOnMethod {
         let value_class = is_value_class(class, ctx);
         let severity = match (&cache, value_class) {
             (Cache::Bounded(_), true) => return,
+            // A class the module instantiates once at top level (`apps = Apps()`) is a
+            // singleton: the one instance lives as long as the module anyway.
+            _ if module_instance(class.name.as_str(), ctx) => Severity::Info,
             (Cache::Unbounded, false) => Severity::Error,
             _ => Severity::Warning,
         };
@@ -319,5 +322,14 @@ fn rebinds(class: &StmtClassDef, def: &StmtFunctionDef) -> bool {
         stmt.start() > def.start()
             && matches!(stmt, Stmt::Assign(assign)
                 if assign.targets.iter().any(|t| matches!(t, Expr::Name(n) if n.id.as_str() == name)))
+    })
+}
+
+/// Whether a top-level statement of the module binds an instance of the class
+/// (`apps = Apps(installed_apps=None)`).
+fn module_instance(class_name: &str, ctx: &Context) -> bool {
+    let call = format!("= {class_name}(");
+    ctx.source().lines().any(|line| {
+        line.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && line.contains(&call)
     })
 }

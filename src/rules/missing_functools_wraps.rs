@@ -111,7 +111,7 @@ impl Rule for MissingFunctoolsWraps {
         } else {
             format!("`import functools` and add `@functools.wraps({wrapped})`")
         };
-        report.add(
+        let diagnostic = report.add(
             def_header(inner, ctx),
             format!(
                 "`{wrapper}` replaces `{wrapped}` without `functools.wraps`, so every function decorated with {decorator} is renamed `{wrapper}` and loses its docstring, signature and attributes"
@@ -120,8 +120,53 @@ impl Rule for MissingFunctoolsWraps {
                 "{wraps} on the line above `def {wrapper}`; it copies `{wrapped}`'s name, docstring and attributes onto `{wrapper}` and sets `__wrapped__` so `inspect.signature` finds the real signature"
             ),
         );
+        // Evidence: the module decorates a documented function with it, whose docstring
+        // (and name) are then lost; or it is a public decorator made for other modules.
+        // A private or debugging helper used here only on undocumented functions loses
+        // what nobody reads: a hint.
+        let name = outer.name.as_str();
+        let (applied, documented) = applications(name, ctx.source());
+        let exported =
+            !applied && !name.starts_with('_') && !name.to_ascii_lowercase().contains("debug");
+        if !documented && !exported {
+            diagnostic.severity = Severity::Info;
+        }
         report.attach_to_last(wraps_suggestion(inner, wrapped, ctx));
     }
+}
+
+/// Whether `@decorator` (or `@decorator(...)`) is applied in `source`, and whether one
+/// of the functions it decorates has a docstring.
+fn applications(decorator: &str, source: &str) -> (bool, bool) {
+    let lines: Vec<&str> = source.lines().collect();
+    let mut applied = false;
+    let documented = lines.iter().enumerate().any(|(at, line)| {
+        let Some(rest) = line.trim_start().strip_prefix('@') else {
+            return false;
+        };
+        let applied_here = rest
+            .strip_prefix(decorator)
+            .is_some_and(|after| after.is_empty() || after.starts_with(['(', ' ', '#']));
+        if !applied_here {
+            return false;
+        }
+        applied = true;
+        // The `def` line (after more decorators), then the first line of its body.
+        let Some(def_at) = (at + 1..lines.len().min(at + 12)).find(|&i| {
+            let text = lines[i].trim_start();
+            text.starts_with("def ") || text.starts_with("async def ")
+        }) else {
+            return false;
+        };
+        let body_at = (def_at..lines.len().min(def_at + 12))
+            .find(|&i| lines[i].trim_end().ends_with(':'))
+            .map_or(def_at + 1, |i| i + 1);
+        lines.get(body_at).is_some_and(|body| {
+            let body = body.trim_start().trim_start_matches(['r', 'u', 'R', 'U']);
+            body.starts_with("\"\"\"") || body.starts_with("'''")
+        })
+    });
+    (applied, documented)
 }
 
 fn is_scope(node: AnyNodeRef) -> bool {

@@ -7,6 +7,7 @@ pub mod bool_comparison;
 pub mod call_in_default_arg;
 pub mod circular_import;
 pub mod class_attr_from_method;
+pub mod default_evidence;
 pub mod eq_overload;
 pub mod eq_without_hash;
 pub mod exception_inherits_baseexception;

@@ -30,7 +30,7 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 /// Methods that change a container in place.
-const MUTATING_METHODS: &[&str] = &[
+pub(crate) const MUTATING_METHODS: &[&str] = &[
     "append",
     "appendleft",
     "extend",

@@ -7,6 +7,7 @@ use crate::checker::Context;
 use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
 };
+use crate::rules::default_evidence::{self, Use};
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF301",
@@ -91,20 +92,76 @@ impl Rule for MutableDefaultArg {
                 AnyNodeRef::StmtFunctionDef(def) => none_default_fix(def, name, default, ctx),
                 _ => None,
             };
+            let (severity, evidence) = match node {
+                AnyNodeRef::StmtFunctionDef(def) => weigh(def, name, default),
+                _ => (Severity::Warning, String::new()),
+            };
             let diagnostic = report.add(
                 default.range(),
                 format!(
-                    "the default {kind} of `{name}` is created once, when the function is defined, and every call that omits `{name}` shares it"
+                    "the default {kind} of `{name}` is created once, when the function is defined, and every call that omits `{name}` shares it{evidence}"
                 ),
                 format!(
                     "default `{name}` to `None` and build the {kind} inside the function: `if {name} is None: {name} = {}`",
                     fresh_value(default, ctx)
                 ),
             );
+            diagnostic.severity = severity;
             if let Some(fix) = fix {
                 diagnostic.set_fix(fix);
             }
         }
+    }
+}
+
+/// How live the sharing is, from what the function does with the parameter, and the
+/// words that say so in the message.
+fn weigh(def: &StmtFunctionDef, name: &str, default: &Expr) -> (Severity, String) {
+    let kwargs = def.parameters.kwarg.as_ref().map(|p| p.name.as_str());
+    let lower = name.to_ascii_lowercase();
+    // `n=[0]`, `lnum=[lnum]`, `num_lines=[0, 0]`: a short list of numbers or names is
+    // the old idiom for counters or cells that keep their value from call to call.
+    let cell = matches!(default, Expr::List(list)
+        if (1..=3).contains(&list.elts.len())
+            && list.elts.iter().all(|e| matches!(e, Expr::NumberLiteral(_) | Expr::Name(_))));
+    match default_evidence::classify(&def.body, name, kwargs) {
+        Use::Mutated(_) if default_evidence::is_memo(&def.body, name) => (
+            Severity::Info,
+            "; it is a memo (`if key in ...`, then stored), kept across calls on purpose".to_owned(),
+        ),
+        Use::Mutated(_) if cell => (
+            Severity::Info,
+            "; a short list of counters changed in place is a cell that keeps state across calls on purpose".to_owned(),
+        ),
+        // A `_cache={}` or `memo={}` default that is filled in is a memo kept across
+        // calls on purpose; so is a private `_state=[0]` no caller is meant to pass.
+        Use::Mutated(_) | Use::Kept(_)
+            if lower.contains("cache") || lower.contains("memo") || name.starts_with('_') =>
+        {
+            (
+                Severity::Info,
+                "; its name says it is state kept across calls on purpose".to_owned(),
+            )
+        }
+        Use::Mutated(how) => (
+            Severity::Error,
+            format!(": it is changed here ({how}), so each call sees what earlier calls left in it"),
+        ),
+        Use::Kept(how) => (
+            Severity::Error,
+            format!(": it is {how} here, so callers end up holding the same object and a change by one shows up for all"),
+        ),
+        // On real code the callee almost always only reads it (a base class's
+        // `__init__(settings)`): without seeing it change, this is the read-only hazard,
+        // a warning like a default that is only read (issue #11: hazard, not info).
+        Use::PassedOn(callee) => (
+            Severity::Warning,
+            format!("; it is passed to `{callee}`, which may change or keep it"),
+        ),
+        Use::Read => (
+            Severity::Warning,
+            "; it is only read here, so nothing leaks yet, but the next change that writes to it will".to_owned(),
+        ),
     }
 }
 

@@ -136,7 +136,33 @@ impl Rule for OpenWithoutWith {
         for stmt in body {
             for_each_node(stmt.into(), |node| scope.visit(node));
         }
+        let before = report.diagnostics.len();
         scope.report(where_, report);
+        // A script's `if __name__ == "__main__":` block ends with the process, which
+        // closes every file: a hint there.
+        if let AnyNodeRef::ModModule(module) = node {
+            let script_blocks: Vec<TextRange> = module
+                .body
+                .iter()
+                .filter_map(|stmt| match stmt {
+                    ast::Stmt::If(guard)
+                        if ctx.text_of(&*guard.test).contains("__name__")
+                            && ctx.text_of(&*guard.test).contains("__main__") =>
+                    {
+                        Some(guard.range())
+                    }
+                    _ => None,
+                })
+                .collect();
+            for diagnostic in &mut report.diagnostics[before..] {
+                if script_blocks
+                    .iter()
+                    .any(|block| block.contains_range(diagnostic.range))
+                {
+                    diagnostic.severity = Severity::Info;
+                }
+            }
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 
 use crate::ast::{AnyNodeRef, NodeKind, Ranged, Stmt, TextRange, TextSize};
 use crate::checker::Context;
+use crate::checker::intent;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
@@ -81,7 +82,17 @@ impl Rule for ReturnInFinally {
                 AnyNodeRef::StmtTry(stmt) if block_holds(&stmt.finalbody, child) => {
                     let range = TextRange::at(node.start(), TextSize::of(keyword));
                     let (message, help) = describe(keyword, node, ctx);
-                    report.add(range, message, help);
+                    let diagnostic = report.add(range, message, help);
+                    // A comment on the line says why control leaves the `finally`
+                    // (`return  # resume the KeyboardInterrupt`): deliberate, `info`.
+                    let rest = &ctx.source()[node.end().to_usize()..];
+                    let line = rest.split(['\n', '\r']).next().unwrap_or_default();
+                    if line
+                        .find('#')
+                        .is_some_and(|at| intent::explains(&line[at..]))
+                    {
+                        diagnostic.severity = Severity::Info;
+                    }
                     return;
                 }
                 _ => {}

@@ -159,11 +159,16 @@ impl Rule for ShallowCopyGrid {
                 "build the elements with a comprehension, which evaluates them afresh each time: `[... for _ in range({count_text})]`"
             ),
         };
-        report.add(
+        let diagnostic = report.add(
             binop.range(),
             format!("{expr} repeats a reference to one {kind} {times} rather than making new ones: {whose}"),
             help,
         );
+        // Evidence: a row changed in place here changes them all (an error). Rows the
+        // code hands elsewhere may be changed there: a hazard.
+        if !rows.mutated {
+            diagnostic.severity = Severity::Warning;
+        }
         report.attach_to_last(comprehension_suggestion(binop, elements, count, ctx));
     }
 }

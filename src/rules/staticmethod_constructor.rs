@@ -78,7 +78,7 @@ impl Rule for StaticmethodConstructor {
             "(...)"
         };
         // Name a real subclass from this module when there is one.
-        let subclass = ctx
+        let real_subclass = ctx
             .facts()
             .classes()
             .filter(|other| {
@@ -88,12 +88,12 @@ impl Rule for StaticmethodConstructor {
                     .any(|base| matches!(base, Expr::Name(n) if n.id.as_str() == class_name))
             })
             .map(|other| other.name.as_str())
-            .min()
-            .map_or_else(
-                || format!("a subclass (`Sub.{method}(...)`)"),
-                |sub| format!("`{sub}.{method}(...)`"),
-            );
-        report.add(
+            .min();
+        let subclass = real_subclass.map_or_else(
+            || format!("a subclass (`Sub.{method}(...)`)"),
+            |sub| format!("`{sub}.{method}(...)`"),
+        );
+        let diagnostic = report.add(
             call.range(),
             format!(
                 "static method `{class_name}.{method}` creates its object with `{class_name}(...)`, naming the class, so calling it as {subclass} still returns a plain `{class_name}`"
@@ -102,6 +102,11 @@ impl Rule for StaticmethodConstructor {
                 "make it a `@classmethod`, add `cls` as its first parameter and build the object with `cls{arguments}`, so each subclass gets instances of its own class"
             ),
         );
+        // Evidence: a subclass in this module gets the wrong class back. Without one
+        // the class may never be subclassed: a hint.
+        if real_subclass.is_none() {
+            diagnostic.severity = Severity::Info;
+        }
     }
 }
 

@@ -12,7 +12,8 @@ use crate::ast::{
     TextSize, UnaryOp,
 };
 use crate::checker::Context;
-use crate::checker::subtree::for_each_node;
+use crate::checker::intent;
+use crate::checker::subtree::{any_in_scope, for_each_node};
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
@@ -80,12 +81,6 @@ const TEARDOWN_FUNCTIONS: &[&str] = &[
     "kill",
 ];
 
-/// Comments that are tool directives or to-do notes rather than an explanation
-/// (`# error: <rule>` is this project's fixture marker).
-const DIRECTIVE_COMMENTS: &[&str] = &[
-    "pragma", "noqa", "type:", "fmt:", "todo", "fixme", "xxx", "error:",
-];
-
 /// Calls that release or remove something; a `try` body made only of these is
 /// best-effort cleanup (`try: sock.close() except Exception: pass`).
 const CLEANUP_CALLS: &[&str] = &[
@@ -147,10 +142,17 @@ impl Rule for SwallowedException {
             || earlier_handler_takes_interrupts(ctx, stmt, handler)
             || in_teardown(ctx, stmt)
             || is_cleanup_body(&stmt.body)
-            || has_intent_comment(handler, stmt, header_end, ctx)
         {
             return;
         }
+        // A comment in or above the handler explains the silence: still reported, as
+        // `info` (hidden by default); otherwise the swallowing is live, an `error`.
+        // A one-operation `try` (`x = import_string(entry)`) swallowed is a best-effort
+        // attempt or a fallback, usually on purpose: a hint. A longer body hides bugs.
+        let explained = has_intent_comment(handler, stmt, header_end, ctx)
+            || is_single_attempt(&stmt.body)
+            || raises_on_purpose(&stmt.body)
+            || predicate_answer(&handler.body, ctx);
         let header = ctx.slice(TextRange::new(handler.start(), header_end));
         let one_line = !header.contains('\n');
         let range = if one_line {
@@ -170,17 +172,23 @@ impl Rule for SwallowedException {
             Some(name) => format!("the error you expect here (probably `{name}`)"),
             None => "the specific exceptions the `try` body can raise".to_owned(),
         };
-        report.add(
-            range,
-            format!(
-                "{subject} {fate}: every error in the `try` disappears without a trace, \
+        report
+            .add(
+                range,
+                format!(
+                    "{subject} {fate}: every error in the `try` disappears without a trace, \
                  bugs such as a misspelt name or a wrong argument included"
-            ),
-            format!(
-                "catch only {expected}, or log the error (`logger.exception(...)`) before \
+                ),
+                format!(
+                    "catch only {expected}, or log the error (`logger.exception(...)`) before \
                  carrying on"
-            ),
-        );
+                ),
+            )
+            .severity = if explained {
+            Severity::Info
+        } else {
+            Severity::Error
+        };
     }
 }
 
@@ -317,7 +325,7 @@ fn in_block(block: &[Stmt], child: TextRange) -> bool {
 /// Whether a comment explains the handler: one on the line above `except`, on the
 /// `except` line, or among or after the handler's statements (`pass  # optional`).
 /// Tool directives (`# pragma: no cover`) and to-do notes do not count.
-fn has_intent_comment(
+pub(crate) fn has_intent_comment(
     handler: &ExceptHandlerExceptHandler,
     stmt: &StmtTry,
     header_end: TextSize,
@@ -357,20 +365,84 @@ fn has_intent_comment(
         // holds two). The first gap begins on the last line of the code before the
         // handler, whose trailing comment is about that code.
         text.lines().skip(usize::from(index == 0)).any(|line| {
-            line.split('#').skip(1).any(|comment| {
-                let comment = comment.trim().to_ascii_lowercase();
-                !comment.is_empty()
-                    && !DIRECTIVE_COMMENTS
-                        .iter()
-                        .any(|directive| comment.starts_with(directive))
-            })
+            line.find('#')
+                .is_some_and(|at| intent::explains(&line[at..]))
         })
     })
 }
 
+/// Whether the `try` body is one simple statement (one attempted operation), or only
+/// imports (an optional dependency, `X = import_module("x").X` included).
+pub(crate) fn is_single_attempt(body: &[Stmt]) -> bool {
+    let imports_only = body.iter().all(|stmt| match stmt {
+        Stmt::Import(_) | Stmt::ImportFrom(_) => true,
+        Stmt::Assign(assign) => is_import_call(&assign.value),
+        _ => false,
+    });
+    // `debug = self.shell.debugger` then `debug.clear(...)`: one operation, looked up first.
+    let lookup_then_use = matches!(
+        body,
+        [
+            Stmt::Assign(_),
+            Stmt::Expr(_) | Stmt::Return(_) | Stmt::Assign(_) | Stmt::If(_)
+        ]
+    );
+    // `if widget.compare(...): return`: one guarded attempt.
+    let guarded_attempt = matches!(body, [Stmt::If(guard)]
+        if guard.elif_else_clauses.is_empty()
+            && guard.body.iter().all(|s| matches!(s, Stmt::Expr(_) | Stmt::Return(_) | Stmt::Assign(_))));
+    imports_only
+        || lookup_then_use
+        || guarded_attempt
+        || matches!(
+            body,
+            [Stmt::Expr(_)
+                | Stmt::Assign(_)
+                | Stmt::AugAssign(_)
+                | Stmt::AnnAssign(_)
+                | Stmt::Return(_)
+                | Stmt::Delete(_)
+                | Stmt::Import(_)
+                | Stmt::ImportFrom(_)]
+        )
+}
+
+/// Whether the `try` body itself raises (`raise Exception("skip this one")`): the
+/// handler is the target of that jump, control flow on purpose.
+fn raises_on_purpose(body: &[Stmt]) -> bool {
+    any_in_scope(body, |node| matches!(node, AnyNodeRef::StmtRaise(_)))
+}
+
+/// Whether the handler is a predicate's "no": `return False` in a function named like a
+/// question (`is_valid`, `has_key`, `valid_key`, `can_read`).
+fn predicate_answer(body: &[Stmt], ctx: &Context) -> bool {
+    let answers_no = matches!(body.last(), Some(Stmt::Return(ret))
+        if ret.value.as_deref().is_some_and(|v| matches!(v, Expr::BooleanLiteral(b) if !b.value)));
+    answers_no
+        && ctx.enclosing_function().is_some_and(|def| {
+            let name = def.name.as_str().trim_start_matches('_');
+            ["is_", "has_", "can_", "valid", "check", "exists"]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+        })
+}
+
+/// `import_module("x")`, `__import__("x")`, or an attribute of either.
+fn is_import_call(expr: &Expr) -> bool {
+    match expr {
+        Expr::Attribute(attr) => is_import_call(&attr.value),
+        Expr::Call(call) => match &*call.func {
+            Expr::Name(name) => matches!(name.id.as_str(), "import_module" | "__import__"),
+            Expr::Attribute(attr) => attr.attr.as_str() == "import_module",
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Whether every statement of the `try` body releases or removes something:
 /// `handle.close()`, `os.unlink(tmp)`, `thread.join()`, `del self.cache`.
-fn is_cleanup_body(body: &[Stmt]) -> bool {
+pub(crate) fn is_cleanup_body(body: &[Stmt]) -> bool {
     !body.is_empty()
         && body.iter().all(|stmt| match stmt {
             Stmt::Delete(_) => true,

@@ -7,7 +7,7 @@ use crate::ast::{
     AnyNodeRef, BoolOp, Expr, NodeKind, Number, Operator, Ranged, Stmt, TextSize, UnaryOp,
 };
 use crate::checker::Context;
-use crate::checker::subtree::for_each_node;
+use crate::checker::subtree::{any_in_scope, for_each_node};
 use crate::rule::{FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
@@ -202,7 +202,14 @@ impl Rule for TruthyNoneTrap {
                 format!("`{default}`")
             };
             let func = def.name.as_str();
-            let message = if mutated.contains(name) && holds.mutable {
+            let loses_changes = mutated.contains(name) && holds.mutable;
+            // The caller can only see the changes through its own object when the
+            // function returns nothing: then the parameter is an out-parameter.
+            // A constructor's parameters configure the object; none is an out-parameter.
+            let out_parameter = loses_changes
+                && !returns_value(def)
+                && !matches!(func, "__init__" | "__new__" | "__post_init__");
+            let message = if loses_changes {
                 format!(
                     "`{name}` defaults to `None`, but `{test}` tests truthiness, not `None`: a caller's own empty {} is swapped for {quoted} and the changes `{func}` makes never reach the caller",
                     holds.noun
@@ -213,13 +220,23 @@ impl Rule for TruthyNoneTrap {
                     holds.falsy
                 )
             };
-            report.add(
+            let diagnostic = report.add(
                 trap.shown.range(),
                 message,
                 format!(
                     "test for the missing argument itself: `if {name} is None: {name} = {default}`"
                 ),
             );
+            // Evidence: the changes a caller waits for are lost (an error), or `0` is a
+            // number a caller means (a hazard). An empty string, tuple or container swapped for a
+            // default is rarely a value anyone passes on purpose: a hint.
+            diagnostic.severity = if out_parameter {
+                Severity::Error
+            } else if holds == NUMBER {
+                Severity::Warning
+            } else {
+                Severity::Info
+            };
         }
     }
 }
@@ -438,4 +455,15 @@ fn short(text: &str, fallback: &str) -> String {
     } else {
         fallback.to_owned()
     }
+}
+
+/// Whether the function returns a value somewhere (outside nested scopes).
+fn returns_value(def: &crate::ast::StmtFunctionDef) -> bool {
+    any_in_scope(&def.body, |node| {
+        matches!(node, AnyNodeRef::StmtReturn(ret) if ret.value.is_some())
+            || matches!(
+                node,
+                AnyNodeRef::ExprYield(_) | AnyNodeRef::ExprYieldFrom(_)
+            )
+    })
 }

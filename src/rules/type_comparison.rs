@@ -62,13 +62,61 @@ impl Rule for TypeComparison {
         let AnyNodeRef::ExprCompare(compare) = node else {
             return;
         };
+        let before = report.diagnostics.len();
         let mut left: &Expr = &compare.left;
         for (&op, right) in compare.ops.iter().zip(compare.comparators.iter()) {
             if check_link(compare, op, left, right, ctx, report) {
-                return;
+                break;
             }
             left = right;
         }
+        // Evidence: a built-in type (`type(x) == int`) is one whose subclasses (`bool`,
+        // `str` enums, `OrderedDict`) really do arrive. An exact test against a project's
+        // own classes is usually deliberate dispatch: a hint.
+        let operands = std::iter::once(&*compare.left).chain(&compare.comparators);
+        let builtin = operands
+            .into_iter()
+            .any(|operand| names_builtin_type(operand, ctx));
+        for diagnostic in &mut report.diagnostics[before..] {
+            if diagnostic.severity == Severity::Warning && !builtin {
+                diagnostic.severity = Severity::Info;
+            }
+        }
+    }
+}
+
+/// Built-in types whose subclasses are common. Numbers are left out: the int subclass
+/// that really arrives is `bool`, and keeping it out is why exact numeric checks are
+/// written.
+const BUILTIN_TYPES: &[&str] = &[
+    "str",
+    "bytes",
+    "bytearray",
+    "list",
+    "dict",
+    "tuple",
+    "set",
+    "frozenset",
+];
+
+/// Whether `expr` is a built-in type, `type(<literal>)`, or a tuple or list holding one.
+fn names_builtin_type(expr: &Expr, ctx: &Context) -> bool {
+    match expr {
+        Expr::Tuple(t) => t.elts.iter().any(|e| names_builtin_type(e, ctx)),
+        Expr::List(l) => l.elts.iter().any(|e| names_builtin_type(e, ctx)),
+        Expr::Call(call) if ctx.is_builtin(&call.func, "type") => {
+            call.arguments.args.first().is_some_and(|arg| {
+                matches!(
+                    arg,
+                    Expr::StringLiteral(_)
+                        | Expr::BytesLiteral(_)
+                        | Expr::List(_)
+                        | Expr::Tuple(_)
+                        | Expr::Dict(_)
+                )
+            })
+        }
+        _ => BUILTIN_TYPES.iter().any(|name| ctx.is_builtin(expr, name)),
     }
 }
 

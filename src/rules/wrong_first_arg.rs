@@ -184,9 +184,11 @@ fn check_missing(
         )
     };
     let diagnostic = report.add(def.name.range(), message, help);
-    if !namespace {
-        diagnostic.severity = Severity::Error;
-    }
+    diagnostic.severity = if namespace {
+        Severity::Info
+    } else {
+        Severity::Error
+    };
     report.attach_to_last(receiver_suggestion(def, kind, ctx));
 }
 
@@ -194,6 +196,7 @@ fn check_missing(
 /// (a doctest container, an interface method), not a method missing its `self`.
 fn only_docstring(def: &StmtFunctionDef) -> bool {
     matches!(def.body.as_slice(), [Stmt::Expr(expr)] if expr.value.is_string_literal_expr())
+        || matches!(def.body.as_slice(), [Stmt::Pass(_)])
 }
 
 /// A first parameter named against the convention for what it receives.

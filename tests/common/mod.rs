@@ -36,18 +36,33 @@ pub fn python_files(dir: &Path) -> Vec<PathBuf> {
 /// Expected findings from `# error: name, name` markers: (line, rule name) pairs, one
 /// per name, so a name listed twice expects two findings on that line.
 pub fn expected_markers(source: &str) -> Vec<(usize, String)> {
+    let mut expected: Vec<(usize, String)> = expected_severities(source)
+        .into_iter()
+        .map(|(line, name, _)| (line, name))
+        .collect();
+    expected.sort();
+    expected
+}
+
+/// The markers with the severity each one asserts, if any: `# error: NAME [info]`
+/// expects NAME's finding on that line to be reported as `info` (`[error]`,
+/// `[warning]` likewise); a marker without brackets accepts any severity.
+pub fn expected_severities(source: &str) -> Vec<(usize, String, Option<String>)> {
     let mut expected = Vec::new();
     for (index, line) in source.lines().enumerate() {
         if let Some(at) = line.find("# error:") {
-            for name in line[at + "# error:".len()..].split(',') {
+            for marker in line[at + "# error:".len()..].split(',') {
+                let (name, severity) = match marker.split_once('[') {
+                    Some((name, rest)) => (name, Some(rest.trim().trim_end_matches(']').trim())),
+                    None => (marker, None),
+                };
                 let name = name.trim();
                 if !name.is_empty() {
-                    expected.push((index + 1, name.to_owned()));
+                    expected.push((index + 1, name.to_owned(), severity.map(str::to_owned)));
                 }
             }
         }
     }
-    expected.sort();
     expected
 }
 
