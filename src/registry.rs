@@ -99,6 +99,7 @@ const KIND_SLOTS: usize = 128;
 
 /// The selected rules, bucketed by the node kinds they asked for, so that each node
 /// reaches only the rules interested in it.
+#[derive(Clone)]
 pub struct Dispatch {
     by_kind: Vec<Vec<&'static dyn Rule>>,
     enabled: Vec<&'static str>,

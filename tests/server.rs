@@ -358,7 +358,10 @@ fn a_whole_session_checks_fixes_explains_and_shuts_down() {
     assert_eq!(codes(&diagnostics), ["PF301", "PF101"]);
     let mutable = find(&diagnostics, "PF301");
     assert_eq!(mutable["range"], client.range_of(SAMPLE, "[]"));
-    assert_eq!(mutable["severity"], 2, "a warning");
+    assert_eq!(
+        mutable["severity"], 1,
+        "an error: the default is changed and returned"
+    );
     assert_eq!(mutable["source"], "pitfall");
     assert_eq!(
         mutable["codeDescription"]["href"],
@@ -601,7 +604,15 @@ fn config_comes_from_the_workspace_folder_and_reloads_on_change() {
         .iter()
         .map(|w| w["globPattern"].as_str().unwrap())
         .collect();
-    assert_eq!(globs, ["**/pyproject.toml", "**/pitfall.toml"]);
+    assert_eq!(
+        globs,
+        [
+            "**/pyproject.toml",
+            "**/pitfall.toml",
+            "**/*.py",
+            "**/*.pyi"
+        ]
+    );
 
     let uri = file_uri(&root.join("pkg/app.py"));
     client.open(&uri, SAMPLE);
@@ -733,4 +744,48 @@ fn exit_without_shutdown_is_status_1() {
     let mut client = Client::start(&root, json!({}), &[&root], &[]);
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit().code(), Some(1));
+}
+
+#[test]
+fn project_rules_scan_the_workspace_on_open_and_on_file_changes() {
+    let (_dir, root) = project();
+    std::fs::create_dir(root.join("pkg")).unwrap();
+    std::fs::write(root.join("pkg/__init__.py"), "").unwrap();
+    let a_text = "from pkg.b import B\n\nA = 1\n";
+    std::fs::write(root.join("pkg/a.py"), a_text).unwrap();
+    std::fs::write(root.join("pkg/b.py"), "from pkg.a import A\n\nB = 2\n").unwrap();
+    let mut client = Client::start(&root, json!({}), &[&root], &[]);
+    let a = file_uri(&root.join("pkg/a.py"));
+    let b = file_uri(&root.join("pkg/b.py"));
+
+    // Only a.py is open: the cycle through b.py (read from disk) is still found.
+    client.open(&a, a_text);
+    let diagnostics = client.diagnostics(&a, Some(1));
+    assert_eq!(codes(&diagnostics), ["PF801"]);
+    let cycle = find(&diagnostics, "PF801");
+    assert_eq!(
+        cycle["range"],
+        client.range_of(a_text, "from pkg.b import B")
+    );
+    assert!(
+        cycle["message"]
+            .as_str()
+            .unwrap()
+            .contains("pkg.a -> pkg.b -> pkg.a"),
+        "{cycle}"
+    );
+    let related = cycle["relatedInformation"].as_array().unwrap();
+    assert_eq!(related.len(), 1, "{cycle}");
+    assert_eq!(related[0]["location"]["uri"], b.as_str());
+    assert_eq!(related[0]["location"]["range"]["start"]["line"], 0);
+
+    // b.py changes on disk and the cycle is gone: the editor says so, a.py is checked again.
+    std::fs::write(root.join("pkg/b.py"), "B = 2\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": b, "type": 2}]}),
+    );
+    let diagnostics = client.diagnostics(&a, Some(1));
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert!(client.shutdown().success());
 }

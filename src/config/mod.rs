@@ -78,7 +78,7 @@ impl std::fmt::Display for ConfigError {
 /// Paths matched by globs the way ruff matches them: a pattern with a `/` is a path
 /// relative to the config's directory; one without matches a file or directory name
 /// anywhere below it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct PathMatcher {
     by_name: GlobSet,
     by_path: GlobSet,
@@ -147,6 +147,7 @@ impl PathMatcher {
 }
 
 /// The effective settings for the files under one config file.
+#[derive(Clone)]
 pub struct Settings {
     /// The config file, if any; relative patterns are relative to its directory.
     pub file: Option<PathBuf>,

@@ -10,6 +10,7 @@ mod documents;
 mod hover;
 mod isolate;
 mod positions;
+mod project;
 mod suppress;
 mod workspace;
 
@@ -90,6 +91,7 @@ fn serve(connection: &Connection) -> Result<ExitCode, String> {
         client,
         documents: Documents::default(),
         workspace,
+        project: None,
         next_id: 0,
     };
     server.watch_config_files();
@@ -177,6 +179,8 @@ struct Server<'c> {
     client: ClientSupport,
     documents: Documents,
     workspace: Workspace,
+    /// The project-wide findings of the last workspace scan (`None`: not scanned yet).
+    project: Option<project::ProjectFindings>,
     next_id: i32,
 }
 
@@ -264,7 +268,11 @@ impl Server<'_> {
                 let uri = text_document.uri;
                 self.documents
                     .open(uri.clone(), text_document.text, text_document.version, path);
-                self.check(&uri);
+                if self.project.is_none() {
+                    self.scan_project();
+                } else {
+                    self.check(&uri);
+                }
             }),
             notify::DidChangeTextDocument::METHOD => {
                 parse(notification).map(|params: DidChangeTextDocumentParams| {
@@ -279,6 +287,7 @@ impl Server<'_> {
             notify::DidSaveTextDocument::METHOD => {
                 parse(notification).map(|params: DidSaveTextDocumentParams| {
                     self.check(&params.text_document.uri);
+                    self.scan_project();
                 })
             }
             notify::DidCloseTextDocument::METHOD => {
@@ -291,12 +300,12 @@ impl Server<'_> {
             }
             notify::DidChangeWatchedFiles::METHOD => {
                 parse(notification).map(|params: DidChangeWatchedFilesParams| {
-                    if params
-                        .changes
-                        .iter()
-                        .any(|c| workspace::is_config_file(&c.uri))
-                    {
+                    let changed =
+                        |wanted: fn(&Url) -> bool| params.changes.iter().any(|c| wanted(&c.uri));
+                    if changed(workspace::is_config_file) {
                         self.reload_config();
+                    } else if changed(project::is_python) {
+                        self.scan_project();
                     }
                 })
             }
@@ -311,6 +320,7 @@ impl Server<'_> {
                     let removed = paths(params.event.removed);
                     self.workspace
                         .set_folders(paths(params.event.added), &removed);
+                    self.scan_project();
                 })
             }
             // Everything else (`$/cancelRequest`, `$/setTrace`, ...) needs nothing.
@@ -333,10 +343,15 @@ impl Server<'_> {
         if let Some(error) = config_error {
             self.config_problem(&error);
         }
-        let findings = outcome.unwrap_or_else(|error| {
+        let mut findings = outcome.unwrap_or_else(|error| {
             self.log(MessageType::ERROR, &format!("{}: {error}", path.display()));
             Vec::new()
         });
+        // As of the last scan (open or save): their ranges may lag behind unsaved edits.
+        if let Some(project) = self.project.as_ref().and_then(|p| p.get(&path)) {
+            findings.extend(project.iter().cloned());
+            findings.sort();
+        }
         let Some(document) = self.documents.get_mut(uri) else {
             return;
         };
@@ -458,10 +473,13 @@ impl Server<'_> {
         if !self.client.watch_files {
             return;
         }
+        // Python files too: project-wide findings depend on files not open in the editor.
         let watchers = workspace::CONFIG_FILE_NAMES
             .iter()
-            .map(|name| FileSystemWatcher {
-                glob_pattern: GlobPattern::String(format!("**/{name}")),
+            .map(|name| format!("**/{name}"))
+            .chain(["**/*.py".to_owned(), "**/*.pyi".to_owned()])
+            .map(|glob| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(glob),
                 kind: None,
             })
             .collect();
@@ -476,14 +494,36 @@ impl Server<'_> {
         });
     }
 
+    /// Runs the project-wide rules over the workspace folders (see `project`), then
+    /// publishes every open document again with the new project findings.
+    fn scan_project(&mut self) {
+        let open = self
+            .documents
+            .uris()
+            .iter()
+            .filter_map(|uri| self.documents.get(uri))
+            .map(|document| (document.path.clone(), document.text.clone()))
+            .collect();
+        let folders = self.workspace.folders().to_vec();
+        let resolver = self.workspace.resolver().clone();
+        match isolated(|| project::scan(&folders, &resolver, &open)).and_then(|scan| scan) {
+            Ok(findings) => self.project = Some(findings),
+            Err(error) => {
+                self.log(MessageType::ERROR, &format!("project-wide rules: {error}"));
+                self.project = Some(Default::default());
+            }
+        }
+        for uri in self.documents.uris() {
+            self.check(&uri);
+        }
+    }
+
     fn reload_config(&mut self) {
         if let Err(error) = self.workspace.reload() {
             self.config_problem(&error);
         }
         self.log(MessageType::INFO, "configuration changed; checking again");
-        for uri in self.documents.uris() {
-            self.check(&uri);
-        }
+        self.scan_project();
     }
 
     fn config_problem(&mut self, error: &ConfigError) {

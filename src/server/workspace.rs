@@ -15,7 +15,7 @@ pub const CONFIG_FILE_NAMES: &[&str] = &["pyproject.toml", "pitfall.toml"];
 
 pub struct Workspace {
     folders: Vec<PathBuf>,
-    resolver: Resolver,
+    resolver: Arc<Resolver>,
     /// Used while a config file is broken, so the editor still shows something.
     fallback: Arc<Settings>,
     /// Config errors already shown to the user, so each is shown once per reload.
@@ -31,10 +31,18 @@ impl Workspace {
         .settings_for(Path::new("."))?;
         Ok(Workspace {
             folders,
-            resolver: Resolver::new(Overrides::default())?,
+            resolver: Arc::new(Resolver::new(Overrides::default())?),
             fallback,
             reported: HashSet::new(),
         })
+    }
+
+    pub fn folders(&self) -> &[PathBuf] {
+        &self.folders
+    }
+
+    pub fn resolver(&self) -> &Arc<Resolver> {
+        &self.resolver
     }
 
     pub fn set_folders(&mut self, added: Vec<PathBuf>, removed: &[PathBuf]) {
@@ -44,7 +52,7 @@ impl Workspace {
 
     /// Forgets every cached config, so that the next check reads the files again.
     pub fn reload(&mut self) -> Result<(), ConfigError> {
-        self.resolver = Resolver::new(Overrides::default())?;
+        self.resolver = Arc::new(Resolver::new(Overrides::default())?);
         self.reported.clear();
         Ok(())
     }
