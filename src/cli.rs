@@ -33,7 +33,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Check Python files for pitfalls.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print the documentation of a rule, given its code or name.
     Explain {
         /// A rule code (`PF301`) or name (`mutable-default-arg`).
@@ -210,7 +210,7 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Check(args) => run_check(args),
+        Command::Check(args) => run_check(*args),
         Command::Explain {
             rule,
             format,
