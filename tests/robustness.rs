@@ -289,8 +289,9 @@ fn left_deep_chains_at_the_limit_are_still_checked() {
     );
 }
 
-/// A file of about 50 MB of real code from the fixtures. Slow in a debug build, so it
-/// runs with `--ignored` (and in `bench/ecosystem.sh`).
+/// A file of about 50 MB of real code from the fixtures. Slow, so it runs with
+/// `--ignored` (and in `bench/ecosystem.sh`): over ten minutes even in a release build
+/// today, because some rules rescan the whole module for each method.
 #[test]
 #[ignore]
 fn a_50_mb_file_is_checked() {
@@ -477,4 +478,170 @@ fn a_panic_in_a_rule_is_an_error_for_that_file_only() {
         "{}",
         stderr(&out)
     );
+}
+
+/// Every file under `dir` with its bytes and permissions, to show a run changed nothing
+/// it should not have.
+fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() {
+                let mode = meta.permissions().mode();
+                files.push((path.clone(), fs::read(&path).unwrap(), mode));
+            } else {
+                let target = fs::read_link(&path).unwrap_or_default();
+                files.push((path, target.into_os_string().into_encoded_bytes(), 0));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_out_of_a_walked_directory_are_not_followed() {
+    use std::os::unix::fs::symlink;
+
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "secret.py", BAD);
+    fs::create_dir(outside.path().join("pkg")).unwrap();
+    write(outside.path(), "pkg/mod.py", BAD);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "src/inside.py", "x = y == None\n");
+    symlink(outside.path().join("secret.py"), d.join("src/out.py")).unwrap();
+    symlink(outside.path().join("pkg"), d.join("src/pkg")).unwrap();
+    symlink("inside.py", d.join("src/alias.py")).unwrap();
+
+    let out = pitfall(d, &["src"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(findings_of(&out, "src/inside.py"), ["1:5: PF101"]);
+    // A link to a file inside the walked directory is checked under its own name.
+    assert_eq!(findings_of(&out, "src/alias.py"), ["1:5: PF101"]);
+    assert!(!stdout(&out).contains("out.py"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("pkg"), "{}", stdout(&out));
+    assert!(stderr(&out).lines().all(|l| !l.starts_with("error")));
+
+    // Named on the command line, a link is followed: the user asked for it.
+    let out = pitfall(d, &["src/out.py", "src/pkg"], &[]);
+    assert_eq!(findings_of(&out, "src/out.py"), ["1:9: PF301"]);
+    assert_eq!(findings_of(&out, "src/pkg/mod.py"), ["1:9: PF301"]);
+
+    // Fixing through a link rewrites the file it points to; the link stays a link, and
+    // nothing outside the walked directory is written.
+    let before = snapshot(outside.path());
+    let out = pitfall(d, &["--fix", "src"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(snapshot(outside.path()), before);
+    assert!(
+        fs::symlink_metadata(d.join("src/alias.py"))
+            .unwrap()
+            .is_symlink()
+    );
+    assert_eq!(
+        fs::read_to_string(d.join("src/inside.py")).unwrap(),
+        "x = y is None\n"
+    );
+    let out = pitfall(d, &["--fix", "src/out.py"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        fs::symlink_metadata(d.join("src/out.py"))
+            .unwrap()
+            .is_symlink()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn checked_code_is_never_run_and_only_fixed_files_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let marker = d.join("executed");
+    let payload = format!(
+        "import os\nopen({marker:?}, 'w').write('ran')\nos.system('touch {}')\nx = y == None\n",
+        marker.display()
+    );
+    for name in [
+        "setup.py",
+        "conftest.py",
+        "pkg/__init__.py",
+        "pkg/__main__.py",
+        "app.py",
+    ] {
+        write(d, name, &payload);
+    }
+    write(d, "clean.py", "x = 1\n");
+    // Config files are data: values are never expanded or run.
+    write(
+        d,
+        "pyproject.toml",
+        format!(
+            "[build-system]\nrequires = [\"setuptools\"]\nbuild-backend = \"os.system('touch {}')\"\n\n[tool.pitfall]\nsrc = [\"$(touch {})\"]\n",
+            marker.display(),
+            marker.display()
+        ),
+    );
+
+    // Checking writes nothing at all: no cache, no temporary files.
+    let before = snapshot(d);
+    let out = Command::new(env!("CARGO_BIN_EXE_pitfall"))
+        .args(["check", "--output-format", "concise", "."])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stdout(&out).matches("PF101").count(), 5, "{}", stdout(&out));
+    assert_eq!(snapshot(d), before);
+
+    // Fixing writes the fixed files and nothing else.
+    let out = Command::new(env!("CARGO_BIN_EXE_pitfall"))
+        .args(["check", "--fix", "."])
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&out).contains("Fixed 5 pitfalls."),
+        "{}",
+        stderr(&out)
+    );
+    let after = snapshot(d);
+    assert_eq!(after.len(), before.len(), "files appeared or vanished");
+    for ((path, old, old_mode), (_, new, new_mode)) in before.iter().zip(&after) {
+        let fixed = path.extension().is_some_and(|e| e == "py") && !path.ends_with("clean.py");
+        assert_eq!(old != new, fixed, "{}", path.display());
+        assert_eq!(old_mode, new_mode, "{}", path.display());
+    }
+    assert!(!marker.exists(), "checked code was run");
+}
+
+/// Inputs kept from fuzzing and robustness work (crashing inputs found by `fuzz/` go
+/// here too): each is checked and fixed, with every rule, without a crash or an
+/// internal error. They also seed the fuzzers.
+#[test]
+fn fuzz_regressions_do_not_crash() {
+    let source = common::root().join("tests/regressions");
+    let dir = tempfile::tempdir().unwrap();
+    let mut count = 0;
+    for entry in fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, dir.path().join(path.file_name().unwrap())).unwrap();
+        count += 1;
+    }
+    assert!(count > 0);
+    for args in [
+        &["--select", "ALL", "."][..],
+        &["--select", "ALL", "--fix", "--unsafe-fixes", "."],
+    ] {
+        let out = pitfall(dir.path(), args, &[]);
+        assert!(matches!(out.status.code(), Some(0..=2)), "{}", stderr(&out));
+        assert!(!stderr(&out).contains("internal error"), "{}", stderr(&out));
+    }
 }
