@@ -387,8 +387,12 @@ fn run_check(args: CheckArgs) -> ExitCode {
             Ok(settings) => settings,
             Err(error) => return config_error(&error),
         };
-        let (result, outcome, output) =
-            pool.install(|| check_stdin(&name, &settings, keep_source, fix_mode, args.diff));
+        let (result, outcome, output) = pool.install(|| {
+            checker::panic_guard::catch(|| {
+                check_stdin(&name, &settings, keep_source, fix_mode, args.diff)
+            })
+            .unwrap_or_else(|error| (unreadable(&name, error), FixOutcome::default(), None))
+        });
         stdin_output = output;
         results.push((result, outcome));
     } else {
@@ -418,17 +422,21 @@ fn run_check(args: CheckArgs) -> ExitCode {
             discovered
                 .files
                 .par_iter()
-                .map(|(path, settings)| match (fix_mode, &cache) {
-                    _ if args.parse_only => (parse_only(path, settings), FixOutcome::default()),
-                    (Some(mode), _) => fix_path(path, settings, keep_source, mode, args.diff),
-                    (None, Some(cache)) => (
-                        cache.check_path(path, settings, keep_source),
-                        FixOutcome::default(),
-                    ),
-                    (None, None) => (
-                        checker::check_path(path, settings, keep_source),
-                        FixOutcome::default(),
-                    ),
+                .map(|(path, settings)| {
+                    // A panic in one file is that file's error; the others go on.
+                    checker::panic_guard::catch(|| match (fix_mode, &cache) {
+                        _ if args.parse_only => (parse_only(path, settings), FixOutcome::default()),
+                        (Some(mode), _) => fix_path(path, settings, keep_source, mode, args.diff),
+                        (None, Some(cache)) => (
+                            cache.check_path(path, settings, keep_source),
+                            FixOutcome::default(),
+                        ),
+                        (None, None) => (
+                            checker::check_path(path, settings, keep_source),
+                            FixOutcome::default(),
+                        ),
+                    })
+                    .unwrap_or_else(|error| (unreadable(path, error), FixOutcome::default()))
                 })
                 .collect()
         });

@@ -44,7 +44,7 @@ pub fn discover(
             }
             Err(error) => {
                 let reason = if std::fs::symlink_metadata(path).is_ok() {
-                    "dangling symbolic link".to_owned()
+                    broken_link_reason(&error)
                 } else if error.kind() == std::io::ErrorKind::NotFound {
                     "no such file or directory".to_owned()
                 } else {
@@ -66,6 +66,8 @@ fn walk_dir(
     found: &mut Discovered,
 ) -> Result<(), ConfigError> {
     let filter_resolver = resolver.clone();
+    // Links found in the walk are followed only to places inside the root.
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
     let walker = WalkBuilder::new(root)
         .hidden(true)
         .git_ignore(true)
@@ -101,16 +103,17 @@ fn walk_dir(
                     let settings = resolver.settings_for(path)?;
                     found.files.push((entry.into_path(), settings));
                 } else if file_type.is_symlink() {
-                    // A link to a file is checked as the link; a dangling one is reported.
+                    // A link to a file inside the root is checked as the link; one that
+                    // leads out of the root is not followed; a broken one is reported.
                     match std::fs::metadata(path) {
-                        Ok(meta) if meta.is_file() => {
+                        Ok(meta) if meta.is_file() && leads_inside(path, &real_root) => {
                             let settings = resolver.settings_for(path)?;
                             found.files.push((entry.into_path(), settings));
                         }
                         Ok(_) => {}
-                        Err(_) => found
+                        Err(error) => found
                             .errors
-                            .push((entry.into_path(), "dangling symbolic link".to_owned())),
+                            .push((entry.into_path(), broken_link_reason(&error))),
                     }
                 }
             }
@@ -128,6 +131,24 @@ fn walk_dir(
     {
         Some(error) => Err(error),
         None => Ok(()),
+    }
+}
+
+/// Whether the symbolic link `path` resolves to a file under `real_root` (itself
+/// canonical), so that walking a directory never reads files outside it.
+fn leads_inside(path: &Path, real_root: &Path) -> bool {
+    std::fs::canonicalize(path).is_ok_and(|target| target.starts_with(real_root))
+}
+
+/// Why following a symbolic link failed, in a user's terms.
+fn broken_link_reason(error: &std::io::Error) -> String {
+    // `ErrorKind::FilesystemLoop` is not stable yet; its name is.
+    if format!("{:?}", error.kind()) == "FilesystemLoop" {
+        "symbolic link loop".to_owned()
+    } else if error.kind() == std::io::ErrorKind::NotFound {
+        "dangling symbolic link".to_owned()
+    } else {
+        error.to_string()
     }
 }
 

@@ -7,6 +7,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::checker::{self, FileResult};
 use crate::config::Settings;
@@ -177,8 +178,17 @@ pub fn utf8_layout(bytes: &[u8], text: &str) -> Option<bool> {
 }
 
 /// Writes `text` (plus a BOM when `bom`) to `path` atomically: a temporary file in the
-/// same directory, given the original's permissions, then renamed over it.
+/// same directory, given the original's permissions, then renamed over it. Through a
+/// symbolic link, the file it points to is rewritten and the link stays a link.
 pub fn write_atomic(path: &Path, text: &str, bom: bool) -> std::io::Result<()> {
+    static TEMP_COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let real;
+    let path = if std::fs::symlink_metadata(path)?.is_symlink() {
+        real = std::fs::canonicalize(path)?;
+        real.as_path()
+    } else {
+        path
+    };
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
         _ => std::path::PathBuf::from("."),
@@ -188,22 +198,49 @@ pub fn write_atomic(path: &Path, text: &str, bom: bool) -> std::io::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let permissions = std::fs::metadata(path)?.permissions();
-    let temp = dir.join(format!(".{name}.pitfall-{}.tmp", std::process::id()));
+    // Unique per process and write, and created exclusively: two paths to one file
+    // (a link and its target) never share a temporary file.
+    let unique = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+    let temp = dir.join(format!(
+        ".{name}.pitfall-{}-{unique}.tmp",
+        std::process::id()
+    ));
     let written = (|| {
-        let mut file = std::fs::File::create(&temp)?;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
         if bom {
             file.write_all(UTF8_BOM)?;
         }
-        file.write_all(text.as_bytes())?;
+        let (first, second) = text.as_bytes().split_at(text.len() / 2);
+        file.write_all(first)?;
+        injected_failure("midway")?;
+        file.write_all(second)?;
         file.sync_all()?;
         drop(file);
         std::fs::set_permissions(&temp, permissions)?;
+        injected_failure("rename")?;
         std::fs::rename(&temp, path)
     })();
     if written.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     written
+}
+
+/// Debug builds can be told to fail a write at one stage (`PITFALL_DEBUG_FAIL_WRITE=
+/// midway` or `rename`), so tests can show that an interrupted write leaves the file
+/// as it was. Release builds have no such switch.
+fn injected_failure(stage: &str) -> std::io::Result<()> {
+    if cfg!(debug_assertions)
+        && std::env::var("PITFALL_DEBUG_FAIL_WRITE").is_ok_and(|wanted| wanted == stage)
+    {
+        return Err(std::io::Error::other(format!(
+            "injected failure ({stage}) for testing"
+        )));
+    }
+    Ok(())
 }
 
 /// A unified diff of two texts, with three lines of context around each change.

@@ -4,6 +4,7 @@ pub mod bindings;
 mod context;
 pub mod facts;
 pub mod intent;
+pub mod panic_guard;
 pub mod scope;
 pub mod subtree;
 mod walk;
@@ -105,7 +106,11 @@ pub fn check_source(
         // error — unless python2-leftover is off, when the syntax error must still show.
         if let Some(python2) = dispatch
             .is_enabled(&python2_leftover::META)
-            .then(|| python2_leftover::diagnose_syntax_error(&source.text, range, &error.message))
+            .then(|| {
+                panic_guard::in_rule(&python2_leftover::META, || {
+                    python2_leftover::diagnose_syntax_error(&source.text, range, &error.message)
+                })
+            })
             .flatten()
         {
             diagnostics.push(python2);

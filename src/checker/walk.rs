@@ -19,11 +19,16 @@ pub struct Walker<'a, 'd> {
     skipped: bool,
     /// Gathers the file's summary for the project-wide rules, when any is enabled.
     pub summary: Option<crate::project::summary::Collector>,
+    /// The rule told to panic in this file (debug builds only; see `panic_guard`).
+    #[cfg(debug_assertions)]
+    debug_panic: Option<&'static str>,
 }
 
 impl<'a, 'd> Walker<'a, 'd> {
     pub fn new(ctx: Context<'a>, dispatch: &'d Dispatch) -> Self {
         Walker {
+            #[cfg(debug_assertions)]
+            debug_panic: super::panic_guard::debug_trigger(ctx.source()),
             ctx,
             dispatch,
             diagnostics: Vec::new(),
@@ -43,7 +48,13 @@ impl<'a> SourceOrderVisitor<'a> for Walker<'a, '_> {
         }
         for rule in self.dispatch.rules_for(node.kind()) {
             let mut report = Report::new(rule.meta());
-            rule.check(node, &self.ctx, &mut report);
+            super::panic_guard::in_rule(rule.meta(), || {
+                #[cfg(debug_assertions)]
+                if self.debug_panic == Some(rule.meta().name) {
+                    panic!("debug panic requested by PITFALL_DEBUG_PANIC");
+                }
+                rule.check(node, &self.ctx, &mut report);
+            });
             self.diagnostics.append(&mut report.diagnostics);
         }
         if let Some(summary) = &mut self.summary {
