@@ -358,7 +358,8 @@ fn a_whole_session_checks_fixes_explains_and_shuts_down() {
     assert_eq!(codes(&diagnostics), ["PF301", "PF101"]);
     let mutable = find(&diagnostics, "PF301");
     assert_eq!(mutable["range"], client.range_of(SAMPLE, "[]"));
-    assert_eq!(mutable["severity"], 2, "a warning");
+    // The default is appended to and returned: live evidence, so an error.
+    assert_eq!(mutable["severity"], 1, "an error");
     assert_eq!(mutable["source"], "pitfall");
     assert_eq!(
         mutable["codeDescription"]["href"],
