@@ -45,6 +45,10 @@ pub const INTENT_PHRASES: &[&str] = &[
     "safe to ",
     "don't care",
     "do not care",
+    // A comment that names the alternative it turned down explains a choice
+    // (`# compared with == instead of is: arg may be a NoneToken`).
+    "instead of",
+    "rather than",
 ];
 
 /// Comment parts that are for a tool, not an explanation for a reader.
@@ -173,6 +177,9 @@ mod tests {
         assert!(!states_intent("# noqa: E711 deliberate"));
         assert!(!states_intent("# TODO: this is intended to go away"));
         assert!(!states_intent("# compare with None"));
+        assert!(states_intent(
+            "# arg may be NoneToken(), so comparison is done using == instead of `is`"
+        ));
         assert!(!states_intent("# type: ignore"));
     }
 

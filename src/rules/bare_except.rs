@@ -129,6 +129,7 @@ impl Rule for BareExcept {
         };
         if earlier_handler_takes_interrupts(ctx, handler)
             || caught.is_some_and(|name| hands_over(handler, name))
+            || keeps_exc_info(handler, ctx)
         {
             return;
         }
@@ -204,7 +205,10 @@ impl Rule for BareExcept {
 /// Whether an earlier handler of the same `try` catches `KeyboardInterrupt` or
 /// `SystemExit`: then Ctrl-C and `sys.exit()` never reach this one, and the broad
 /// catch is the deliberate "everything else" branch (asyncio's callbacks do this).
-fn earlier_handler_takes_interrupts(ctx: &Context, handler: &ExceptHandlerExceptHandler) -> bool {
+fn earlier_handler_takes_interrupts<'a>(
+    ctx: &Context<'a>,
+    handler: &ExceptHandlerExceptHandler,
+) -> bool {
     let Some(AnyNodeRef::StmtTry(stmt)) = ctx.parent() else {
         return false;
     };
@@ -216,22 +220,41 @@ fn earlier_handler_takes_interrupts(ctx: &Context, handler: &ExceptHandlerExcept
         .any(|type_| names_interrupt(type_, ctx, 0))
 }
 
-fn names_interrupt(type_: &Expr, ctx: &Context, depth: usize) -> bool {
+fn names_interrupt<'a>(type_: &'a Expr, ctx: &Context<'a>, depth: usize) -> bool {
     match type_ {
         Expr::Tuple(tuple) if depth < MAX_TUPLE_NESTING => tuple
             .elts
             .iter()
             .any(|elt| names_interrupt(elt, ctx, depth + 1)),
-        _ => matches!(
-            ctx.qualified_name(type_).as_deref(),
-            Some(
-                "KeyboardInterrupt"
-                    | "SystemExit"
-                    | "builtins.KeyboardInterrupt"
-                    | "builtins.SystemExit"
-            )
-        ),
+        _ => {
+            matches!(
+                ctx.qualified_name(type_).as_deref(),
+                Some(
+                    "KeyboardInterrupt"
+                        | "SystemExit"
+                        | "builtins.KeyboardInterrupt"
+                        | "builtins.SystemExit"
+                )
+            ) || module_tuple(type_, ctx).is_some_and(|tuple| {
+                depth < MAX_TUPLE_NESTING && names_interrupt(tuple, ctx, depth + 1)
+            })
+        }
     }
+}
+
+/// The tuple a module-level name is last bound to, if it is plainly one and not a local.
+fn module_tuple<'a>(type_: &'a Expr, ctx: &Context<'a>) -> Option<&'a Expr> {
+    let Expr::Name(name) = type_ else {
+        return None;
+    };
+    if ctx.is_local_binding(&name.id, type_.start()) {
+        return None;
+    }
+    let Some(AnyNodeRef::ModModule(module)) = ctx.ancestors().last() else {
+        return None;
+    };
+    let value = ctx.module_binding(module, &name.id)?.value?;
+    value.is_tuple_expr().then_some(value)
 }
 
 /// Whether the handler passes the caught exception on to a call
@@ -262,6 +285,40 @@ fn hands_over(handler: &ExceptHandlerExceptHandler, name: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether the handler captures the exception with `info = sys.exc_info()` (or
+/// `sys.exception()`) and keeps it for later: stores it in another variable or hands it,
+/// or an item of it, to a call. contextlib's `ExitStack` does this to re-raise it after
+/// running the remaining callbacks.
+fn keeps_exc_info(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
+    let captured = handler.body.iter().find_map(|stmt| {
+        let Stmt::Assign(assign) = stmt else {
+            return None;
+        };
+        let ([Expr::Name(target)], Expr::Call(call)) = (assign.targets.as_slice(), &*assign.value)
+        else {
+            return None;
+        };
+        matches!(
+            ctx.qualified_name(&call.func).as_deref(),
+            Some("sys.exc_info" | "sys.exception")
+        )
+        .then_some(target.id.as_str())
+    });
+    let Some(captured) = captured else {
+        return false;
+    };
+    let kept = |expr: &Expr| match expr {
+        Expr::Subscript(item) => is_name(&item.value, captured),
+        _ => is_name(expr, captured),
+    };
+    handler.body.iter().any(|stmt| match stmt {
+        Stmt::Assign(assign) => is_name(&assign.value, captured),
+        Stmt::Expr(expr) => matches!(&*expr.value, Expr::Call(call)
+            if !is_logging_call(&call.func) && call.arguments.args.iter().any(kept)),
+        _ => false,
+    })
 }
 
 /// `print(...)`, `log.error(...)`, `logging.warning(...)`: logging Ctrl-C and carrying

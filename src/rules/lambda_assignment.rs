@@ -5,13 +5,18 @@
 //! attribute or item target, tuple unpacking, a lambda passed as an argument or put in
 //! a container, and a conditional expression stay silent, as does an annotated lambda
 //! in a class body (a dataclass, attrs or Pydantic field, not a method) and the
-//! `_ = lambda s: s` gettext placeholder.
+//! `_ = lambda s: s` gettext placeholder. In a function only a lambda that leaves it
+//! (returned, yielded, stored on an attribute, an item or in a container, declared
+//! `global`) is reported:
+//! a local helper's `<lambda>` name reaches no caller.
 
-use crate::ast::{AnyNodeRef, Expr, ExprLambda, NodeKind, Ranged};
+use crate::ast::{AnyNodeRef, Expr, ExprLambda, NodeKind, Ranged, Stmt};
 use crate::checker::Context;
+use crate::checker::subtree::any_in_scope;
 use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
 };
+use crate::rules::late_binding_closure::STORING_METHODS;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF304",
@@ -73,13 +78,20 @@ impl Rule for LambdaAssignment {
         if ctx.is_stub() || (name == "_" && is_identity(lambda)) {
             return;
         }
-        let in_class = matches!(
-            ctx.ancestors().find(|node| matches!(
+        let scope = ctx.ancestors().find(|node| {
+            matches!(
                 node,
                 AnyNodeRef::StmtFunctionDef(_) | AnyNodeRef::StmtClassDef(_)
-            )),
-            Some(AnyNodeRef::StmtClassDef(_))
-        );
+            )
+        });
+        // A local helper that never leaves its function is named only where it is read:
+        // no caller, pickle, `help()` or API listing ever meets its `<lambda>` name.
+        if let Some(AnyNodeRef::StmtFunctionDef(function)) = scope
+            && !escapes(name, &function.body)
+        {
+            return;
+        }
+        let in_class = matches!(scope, Some(AnyNodeRef::StmtClassDef(_)));
         // In a class body an annotation makes a field (dataclass, attrs, Pydantic,
         // NamedTuple) whose default is the lambda; a `def` would silently remove it.
         if in_class && annotated {
@@ -124,6 +136,41 @@ impl Rule for LambdaAssignment {
             });
         }
     }
+}
+
+/// Whether the function hands the local `name` on: returns or yields it (alone or in a
+/// tuple, list or dict), stores it on an attribute or item or in a container
+/// (`callbacks.append(name)`), or declares it `global` or `nonlocal`.
+fn escapes(name: &str, body: &[Stmt]) -> bool {
+    let is_it = |expr: &Expr| match expr {
+        Expr::Name(found) => found.id.as_str() == name,
+        Expr::Tuple(tuple) => tuple
+            .elts
+            .iter()
+            .any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == name)),
+        Expr::List(list) => list
+            .elts
+            .iter()
+            .any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == name)),
+        Expr::Dict(dict) => dict
+            .iter_values()
+            .any(|e| matches!(e, Expr::Name(n) if n.id.as_str() == name)),
+        _ => false,
+    };
+    any_in_scope(body, |node| match node {
+        AnyNodeRef::StmtReturn(ret) => ret.value.as_deref().is_some_and(is_it),
+        AnyNodeRef::ExprYield(yield_) => yield_.value.as_deref().is_some_and(is_it),
+        AnyNodeRef::StmtAssign(assign) => {
+            is_it(&assign.value) && assign.targets.iter().any(|t| !t.is_name_expr())
+        }
+        AnyNodeRef::ExprCall(call) => {
+            matches!(&*call.func, Expr::Attribute(method) if STORING_METHODS.contains(&method.attr.as_str()))
+                && call.arguments.args.iter().any(is_it)
+        }
+        AnyNodeRef::StmtGlobal(global) => global.names.iter().any(|n| n.as_str() == name),
+        AnyNodeRef::StmtNonlocal(nonlocal) => nonlocal.names.iter().any(|n| n.as_str() == name),
+        _ => false,
+    })
 }
 
 /// `lambda s: s`: assigned to `_`, the conventional stand-in for gettext's translation

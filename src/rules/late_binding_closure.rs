@@ -45,7 +45,7 @@ pub static META: RuleMeta = RuleMeta {
 };
 
 /// Methods that keep their argument in a container or queue that outlives the call.
-const STORING_METHODS: &[&str] = &[
+pub(crate) const STORING_METHODS: &[&str] = &[
     "append",
     "appendleft",
     "add",

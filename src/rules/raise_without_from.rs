@@ -5,7 +5,9 @@
 //! by its capitalised name (`raise ConfigError`). Re-raising what was caught (`raise`,
 //! `raise err`, `raise err.with_traceback(tb)`), raising a stored exception object
 //! (`raise self.error`), and control-flow exceptions whose traceback is never shown
-//! (`SystemExit`, `StopIteration`) stay silent.
+//! (`SystemExit`, `StopIteration`) stay silent, as do a restatement of the caught class
+//! (`except KeyError: raise KeyError(msg)`) and a new error given the caught one as an
+//! argument (`raise wrap(err)`).
 
 use crate::ast::{
     AnyNodeRef, ExceptHandlerExceptHandler, Expr, NodeKind, Ranged, Stmt, StmtTry, TextRange,
@@ -116,6 +118,17 @@ impl Rule for RaiseWithoutFrom {
         {
             return;
         }
+        // Restating the caught error with a better message (`except KeyError: raise
+        // KeyError(...)`, that class alone) translates nothing, and a new error built from the caught one
+        // (`raise wrap(err, ...)`) carries it explicitly: the chained traceback misleads
+        // no one in either case.
+        let restated = !class.is_empty()
+            && handler.type_.as_deref().is_some_and(|type_| {
+                !type_.is_tuple_expr() && names_class(type_, class, false, ctx, 0)
+            });
+        if restated || passes_caught(exc, &caught_names) {
+            return;
+        }
         let raised = describe_raised(exc, ctx);
         let place = describe_handler(handler, ctx);
         let help = match &handler.name {
@@ -165,6 +178,18 @@ fn new_exception_class(exc: &Expr) -> Option<&str> {
         Expr::Attribute(attr) => capitalised(attr.attr.as_str()),
         _ => None,
     }
+}
+
+/// Whether the new exception is given a caught exception itself as an argument.
+fn passes_caught(exc: &Expr, caught_names: &[&str]) -> bool {
+    let Expr::Call(call) = exc else {
+        return false;
+    };
+    call.arguments
+        .args
+        .iter()
+        .chain(call.arguments.keywords.iter().map(|keyword| &keyword.value))
+        .any(|arg| matches!(arg, Expr::Name(name) if caught_names.contains(&name.id.as_str())))
 }
 
 fn capitalised(name: &str) -> Option<&str> {

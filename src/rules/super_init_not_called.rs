@@ -165,6 +165,10 @@ impl Rule for SuperInitNotCalled {
     }
 }
 
+/// How many of the base's attributes a subclass must set itself, at least half of them,
+/// to count as replacing the base setup rather than forgetting it.
+const MIN_REPLACED: usize = 3;
+
 /// What does not run and what goes wrong because of it; `None` when the subclass
 /// makes up for it (sets every attribute the base would, or uses the data itself).
 fn explain<'a>(
@@ -200,7 +204,12 @@ fn explain<'a>(
                 })
                 .copied()
                 .collect();
-            if missing.is_empty() {
+            // A subclass that sets most of what the base sets itself (several of them)
+            // replaces the base setup on purpose (multiprocessing's `_MainProcess`).
+            let replaced = attrs.iter().filter(|a| body.sets.contains(*a)).count();
+            if missing.is_empty()
+                || (!generated && replaced >= MIN_REPLACED && replaced * 2 >= attrs.len())
+            {
                 return None;
             }
             if generated {
