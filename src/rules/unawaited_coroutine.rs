@@ -3,8 +3,10 @@
 //! Calling an `async def` function runs none of its body: it returns a coroutine
 //! object, which does the work only when awaited or scheduled. Dropped on the floor,
 //! tested for truth (always true) or used as if it were the result, the coroutine is
-//! a silent no-op. The rule knows which functions are `async def` only within the
+//! a silent no-op. Here the rule knows which functions are `async def` within the
 //! module: module-level functions called by name and methods called on `self`/`cls`.
+//! Calls of imported functions are judged here too (`lost_call`) but reported by the
+//! project phase, which knows the other modules' `async def`s (`project::summary`).
 
 use std::collections::HashMap;
 
