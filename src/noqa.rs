@@ -234,6 +234,11 @@ impl Suppressions {
 
     /// Whether a finding of `rule` on `line` would be suppressed, without recording a
     /// use (for findings that are only made later, in the project phase).
+    /// Whether the file has no directive at all.
+    pub fn is_empty(&self) -> bool {
+        self.by_line.is_empty() && self.file.is_empty()
+    }
+
     pub fn silences(&self, line: usize, rule: &RuleMeta) -> bool {
         self.file
             .iter()

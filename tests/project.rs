@@ -491,3 +491,60 @@ fn the_result_does_not_depend_on_the_thread_count() {
     );
     assert_eq!(one.stdout, two.stdout);
 }
+
+/// `path:line:column message` for each PF602 finding.
+fn coroutine_findings(dir: &Path, extra: &[&str]) -> Vec<String> {
+    json(dir, extra)
+        .iter()
+        .filter(|f| f["code"] == "PF602")
+        .map(|f| {
+            format!(
+                "{}:{}:{} {}",
+                f["path"].as_str().unwrap().trim_start_matches("./"),
+                f["line"],
+                f["column"],
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_imported_coroutine_function_whose_coroutine_is_lost_is_reported() {
+    let dir = tree(
+        "# file: pkg/__init__.py\n\
+         # file: pkg/net.py\nasync def fetch(url):\n    return url\n\
+         # file: pkg/twin.py\ndef fetch(url):\n    return url\n\
+         # file: pkg/use.py\nimport asyncio\nfrom pkg.net import fetch\nimport pkg.net as net\nfrom pkg.twin import fetch as now\n\ndef main(u):\n    fetch(u)\n    asyncio.run(fetch(u))\n    now(u)\n    return net.fetch(u)\n\nasync def go(u):\n    await fetch(u)\n    t = asyncio.create_task(fetch(u))\n    r = fetch(u)\n    await r\n    net.fetch(u)  # noqa: PF602\n    return t\n",
+    );
+    assert_eq!(
+        coroutine_findings(dir.path(), &[]),
+        [
+            "pkg/use.py:7:5 `fetch(u)` creates a coroutine and drops it: `pkg.net.fetch` is `async def`, so its body never runs (Python only warns \"coroutine was never awaited\" when the object is collected)"
+        ]
+    );
+    // The noqa on the imported call is used: not reported as unused.
+    let unused: Vec<Value> = json(dir.path(), &["--show-unused-noqa"]);
+    assert!(unused.iter().all(|f| f["code"] != "PF900"), "{unused:?}");
+    // Off for the file: nothing.
+    assert!(coroutine_findings(dir.path(), &["--ignore", "PF602"]).is_empty());
+}
+
+#[test]
+fn the_cross_module_fixture_tree_flags_exactly_the_marked_lines() {
+    let root =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/unawaited-coroutine/across_modules");
+    let mut expected = Vec::new();
+    for file in ["app/jobs.py", "app/net.py", "app/sync_twin.py"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for (line, _) in common::expected_markers(&text) {
+            expected.push(format!("{file}:{line}"));
+        }
+    }
+    let found: Vec<String> = coroutine_findings(&root, &["--select", "PF602"])
+        .iter()
+        .map(|f| f.split(':').take(2).collect::<Vec<_>>().join(":"))
+        .collect();
+    assert_eq!(found, expected);
+    assert_eq!(expected.len(), 5);
+}

@@ -129,7 +129,8 @@ pub fn check_source(
     let ctx = Context::new(path, &source.text, &parsed.module, settings);
     let mut walker = walk::Walker::new(ctx, dispatch);
     if crate::project::wanted(settings) {
-        walker.summary = Some(crate::project::summary::Collector::default());
+        let coroutines = dispatch.is_enabled(&crate::rules::unawaited_coroutine::META);
+        walker.summary = Some(crate::project::summary::Collector::new(coroutines));
     }
     source_order_walk(&mut walker, &parsed.module);
     let too_deep = walker.too_deep;
@@ -151,8 +152,19 @@ pub fn check_source(
     }
     let mut suppressions = suppressions(&source, &parsed.comments);
     let summary = walker.summary.take().map(|collector| {
-        collector.finish(&source, walker.ctx.facts(), |line, rule| {
-            suppressions.silences(line, rule)
+        // Most files have no `noqa`: then no line index is needed at all.
+        collector.finish(walker.ctx.facts(), |offset, rule| {
+            if suppressions.is_empty() {
+                return false;
+            }
+            let line = source.line_number(TextSize::try_from(offset).unwrap_or_default());
+            if rule.topic == crate::rule::Topic::ProjectWide {
+                suppressions.silences(line, rule)
+            } else {
+                // A per-file rule (PF602) reported across modules: its `noqa` counts as
+                // used here, since the per-file check cannot see that it is needed.
+                suppressions.suppresses(line, rule)
+            }
         })
     });
     drop(walker);

@@ -12,23 +12,29 @@ use std::sync::Arc;
 
 pub use summary::FileSummary;
 
+use crate::ast;
 use crate::checker::FileResult;
 use crate::config::Settings;
 use crate::finding::{Finding, RelatedLocation};
 use crate::rule::RuleMeta;
-use crate::rules::{circular_import, patch_target_mismatch};
-use crate::source::Position;
+use crate::rules::{circular_import, patch_target_mismatch, unawaited_coroutine};
+use crate::source::{Position, SourceText};
 use module_name::{ModuleName, Namer};
 use summary::{Import, Span, When};
 
 /// The rules that run in the project phase rather than on each file.
 pub static PROJECT_RULES: [&RuleMeta; 2] = [&circular_import::META, &patch_target_mismatch::META];
 
-/// Whether `settings` turn on any project-wide rule, so that files under them need a
-/// summary.
+/// Per-file rules that the project phase extends across modules (PF602: an imported
+/// `async def` whose coroutine is lost).
+pub static CROSS_MODULE_RULES: [&RuleMeta; 1] = [&unawaited_coroutine::META];
+
+/// Whether `settings` turn on any project-wide or cross-module rule, so that files
+/// under them need a summary.
 pub fn wanted(settings: &Settings) -> bool {
     PROJECT_RULES
         .iter()
+        .chain(&CROSS_MODULE_RULES)
         .any(|rule| settings.dispatch.is_enabled(rule))
 }
 
@@ -68,12 +74,62 @@ pub fn run(
     settings: &[Arc<Settings>],
     checked: &[PathBuf],
 ) -> Vec<Finding> {
+    run_with_texts(results, settings, checked, |_| None)
+}
+
+/// `run`, where `text_of` gives the text a file was checked with when it is not the
+/// one on disk (an editor's unsaved buffer), to place the findings in it.
+pub fn run_with_texts(
+    results: &mut [FileResult],
+    settings: &[Arc<Settings>],
+    checked: &[PathBuf],
+    text_of: impl Fn(&Path) -> Option<String>,
+) -> Vec<Finding> {
     let files = take_summaries(results, settings.iter().cloned());
     if files.is_empty() {
         return Vec::new();
     }
     let roots = source_roots(&files, checked);
-    check(&files, &roots)
+    let mut findings = check(&files, &roots);
+    place(&mut findings, text_of);
+    findings.sort();
+    findings
+}
+
+/// Works out line and column of the findings and their related locations from their
+/// byte offsets, reading each file involved once. A file that cannot be read again
+/// (gone since) keeps its findings at its start.
+fn place(findings: &mut [Finding], text_of: impl Fn(&Path) -> Option<String>) {
+    let mut sources: HashMap<PathBuf, Option<SourceText>> = HashMap::new();
+    let mut at = |path: &Path, offset: usize, length: usize| {
+        let source = sources.entry(path.to_owned()).or_insert_with(|| {
+            text_of(path)
+                .or_else(|| crate::checker::read_source(path).ok())
+                .map(SourceText::new)
+        });
+        let Some(source) = source else {
+            return (position(1, 1), position(1, 1));
+        };
+        // Clamped: a file changed since its summary must not make the index panic.
+        let size = |offset: usize| {
+            let offset = offset.min(source.text.len());
+            let offset = (0..=offset)
+                .rev()
+                .find(|&o| source.text.is_char_boundary(o))
+                .unwrap_or(0);
+            ast::TextSize::try_from(offset).unwrap_or_default()
+        };
+        (
+            source.position(size(offset)),
+            source.position(size(offset + length)),
+        )
+    };
+    for finding in findings {
+        (finding.start, finding.end) = at(&finding.path, finding.offset, finding.length);
+        for related in &mut finding.related {
+            (related.start, related.end) = at(&related.path, related.offset, related.length);
+        }
+    }
 }
 
 /// Moves the summaries out of `results`, pairing each file with its settings.
@@ -111,11 +167,12 @@ pub fn add_sources(findings: &[Finding], sources: &mut HashMap<PathBuf, Arc<str>
 }
 
 /// Runs the project-wide rules over `files`, naming modules from `roots`.
-pub fn check(files: &[ProjectFile], roots: &[PathBuf]) -> Vec<Finding> {
+/// The findings carry byte offsets only: `place` gives them lines and columns.
+fn check(files: &[ProjectFile], roots: &[PathBuf]) -> Vec<Finding> {
     let project = Project::new(files, roots);
     let mut findings = circular_imports(&project);
     findings.extend(patch_target_mismatches(&project));
-    findings.sort();
+    findings.extend(lost_coroutines(&project));
     findings
 }
 
@@ -267,13 +324,32 @@ impl<'f> Project<'f> {
             .unwrap_or(self.name(index))
     }
 
+    /// The project module and name that `dotted` (a name reached through module
+    /// `index`'s imports, relative ones starting with dots) is defined as.
+    fn defined_at<'d>(&self, index: usize, dotted: &'d str) -> Option<(usize, &'d str)> {
+        let (owner, name) = dotted.rsplit_once('.')?;
+        let rest = owner.trim_start_matches('.');
+        let level = (owner.len() - rest.len()) as u32;
+        let owner = match level {
+            0 => owner.to_owned(),
+            _ => {
+                let base = self.modules[index].name.relative_base(level)?;
+                match rest {
+                    "" => base,
+                    rest => format!("{base}.{rest}"),
+                }
+            }
+        };
+        Some((*self.by_name.get(&owner)?, name))
+    }
+
     fn name(&self, index: usize) -> &str {
         &self.modules[index].name.name
     }
 }
 
-/// Whether `rule` is on for `file` and no `# noqa` silences it on `line`.
-fn reports(file: &ProjectFile, rule: &RuleMeta, line: usize) -> bool {
+/// Whether `rule` is on for `file` and no `# noqa` silences it at the item at `offset`.
+fn reports(file: &ProjectFile, rule: &RuleMeta, offset: usize) -> bool {
     file.settings.dispatch.is_enabled(rule)
         && !file
             .settings
@@ -284,7 +360,7 @@ fn reports(file: &ProjectFile, rule: &RuleMeta, line: usize) -> bool {
             .summary
             .suppressed
             .iter()
-            .any(|(at, code)| *at == line && code == rule.code)
+            .any(|(at, code)| *at == offset && code == rule.code)
 }
 
 fn position(line: usize, column: usize) -> Position {
@@ -302,8 +378,9 @@ fn finding(
     Finding {
         path: file.path.clone(),
         rule,
-        start: position(span.start_line, span.start_column),
-        end: position(span.end_line, span.end_column),
+        // Placed by `place` once all findings are known.
+        start: position(1, 1),
+        end: position(1, 1),
         offset: span.offset,
         length: span.length,
         message,
@@ -318,8 +395,9 @@ fn finding(
 fn related(path: &Path, span: &Span, message: String) -> RelatedLocation {
     RelatedLocation {
         path: path.to_owned(),
-        start: position(span.start_line, span.start_column),
-        end: position(span.end_line, span.end_column),
+        // Placed by `place` once all findings are known.
+        start: position(1, 1),
+        end: position(1, 1),
         offset: span.offset,
         length: span.length,
         message,
@@ -363,7 +441,7 @@ fn circular_imports(project: &Project) -> Vec<Finding> {
         let (from, to) = step(0);
         let file = project.modules[from].file;
         let import = first_import[&(from, to)];
-        if !reports(file, rule, import.span.start_line) {
+        if !reports(file, rule, import.span.offset) {
             continue;
         }
         let others = (1..cycle.len())
@@ -456,7 +534,7 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
             else {
                 continue;
             };
-            if !reports(module.file, rule, patch.span.start_line) {
+            if !reports(module.file, rule, patch.span.offset) {
                 continue;
             }
             // Name the modules the way the patch string does.
@@ -516,6 +594,45 @@ fn module_under_test<'p>(
     by_name
 }
 
+/// PF602 across modules: a call of a function imported from a project module, where
+/// that module's `async def` of the name is lost (dropped, tested, used as a result).
+fn lost_coroutines(project: &Project) -> Vec<Finding> {
+    let rule = &unawaited_coroutine::META;
+    let mut findings = Vec::new();
+    for (index, module) in project.modules.iter().enumerate() {
+        for call in &module.file.summary.lost_calls {
+            let Some((defining, name)) = project.defined_at(index, &call.callee) else {
+                continue;
+            };
+            let defines = &project.modules[defining].file.summary.coroutine_functions;
+            if defining == index
+                || defines.binary_search_by(|d| d.as_str().cmp(name)).is_err()
+                || !reports(module.file, rule, call.span.offset)
+            {
+                continue;
+            }
+            let callee = format!("{}.{name}", project.name(defining));
+            let awaited = format!("(await {})", call.shown);
+            let (message, help) = unawaited_coroutine::message(
+                call.misuse,
+                &call.shown,
+                &callee,
+                call.in_async,
+                &awaited,
+            );
+            findings.push(finding(
+                module.file,
+                &call.span,
+                rule,
+                message,
+                help,
+                Vec::new(),
+            ));
+        }
+    }
+    findings
+}
+
 /// Checks the files at `paths` with `settings`, then runs the project phase over them
 /// with `roots` as source roots: every finding, sorted. For embedding and tests; the
 /// command line does the same with discovery, per-directory settings and threads.
@@ -526,6 +643,7 @@ pub fn check_files(paths: &[PathBuf], settings: Arc<Settings>, roots: &[PathBuf]
         .collect();
     let files = take_summaries(&mut results, std::iter::repeat(settings));
     let mut findings = check(&files, roots);
+    place(&mut findings, |_| None);
     findings.extend(results.into_iter().flat_map(|result| result.findings));
     findings.sort();
     findings

@@ -37,19 +37,36 @@ pub struct Namer {
     /// Absolute source roots, deepest first.
     roots: Vec<PathBuf>,
     is_package: HashMap<PathBuf, bool>,
+    /// The working directory, read once: `std::path::absolute` would ask the system
+    /// for it again for every relative path.
+    cwd: Option<PathBuf>,
 }
 
 impl Namer {
     pub fn new(roots: impl IntoIterator<Item = PathBuf>) -> Self {
+        let mut namer = Namer {
+            roots: Vec::new(),
+            is_package: HashMap::new(),
+            cwd: std::env::current_dir().ok(),
+        };
         let mut roots: Vec<PathBuf> = roots
             .into_iter()
-            .map(|root| std::path::absolute(&root).unwrap_or(root))
+            .map(|root| namer.absolute(&root))
             .collect();
         roots.sort_by_key(|root| std::cmp::Reverse(root.components().count()));
         roots.dedup();
-        Namer {
-            roots,
-            is_package: HashMap::new(),
+        namer.roots = roots;
+        namer
+    }
+
+    /// `path` made absolute and normalised as `std::path::absolute` does it (`.`
+    /// components dropped, `..` kept), with the working directory read once.
+    fn absolute(&self, path: &Path) -> PathBuf {
+        match &self.cwd {
+            Some(cwd) if path.is_relative() => {
+                std::path::absolute(cwd.join(path)).unwrap_or_else(|_| path.to_owned())
+            }
+            _ => std::path::absolute(path).unwrap_or_else(|_| path.to_owned()),
         }
     }
 
@@ -60,7 +77,7 @@ impl Namer {
         if extension != "py" && extension != "pyi" {
             return None;
         }
-        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+        let path = self.absolute(path);
         let stem = path.file_stem()?.to_str()?;
         let is_package = stem == "__init__";
         let mut parts: Vec<&str> = Vec::new();

@@ -11,7 +11,7 @@ use crate::ast::{self, AnyNodeRef, Expr, Ranged, TextRange};
 use crate::checker::Context;
 use crate::checker::facts::ModuleFacts;
 use crate::rule::RuleMeta;
-use crate::source::SourceText;
+use crate::rules::unawaited_coroutine::{self, Misuse};
 
 /// The project-relevant facts of one file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,20 +25,48 @@ pub struct FileSummary {
     pub attribute_uses: Vec<String>,
     /// Names the module binds at module level (`def`, `class`, assignment), sorted.
     pub defines: Vec<String>,
-    /// Project-wide rules silenced by `# noqa` on the lines of the imports and patch
-    /// targets above, or for the whole file: (line, rule code).
+    /// The module-level functions among `defines` that return a coroutine when called
+    /// (plain `async def`), sorted.
+    #[serde(default)]
+    pub coroutine_functions: Vec<String>,
+    /// Calls of imported names whose result would be lost if the callee is `async def`
+    /// (PF602 across modules); only gathered while PF602 is on.
+    #[serde(default)]
+    pub lost_calls: Vec<LostCall>,
+    /// Project-wide rules silenced by `# noqa` on the lines of the imports, patch
+    /// targets and calls above, or for the whole file: (the item's offset, rule code).
     pub suppressed: Vec<(usize, String)>,
 }
 
-/// A place in the file: 1-based line and column (characters) plus byte offsets.
+/// A place in the file, in bytes. Line and column are worked out only for the few
+/// places that end up in findings (placing every import would need each file's line
+/// index, which most files never build).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
-    pub start_line: usize,
-    pub start_column: usize,
-    pub end_line: usize,
-    pub end_column: usize,
     pub offset: usize,
     pub length: usize,
+}
+
+impl Span {
+    fn of(range: TextRange) -> Self {
+        Span {
+            offset: range.start().to_usize(),
+            length: range.len().to_usize(),
+        }
+    }
+}
+
+/// A call of an imported name, `callee(...)`, in a place that loses a coroutine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LostCall {
+    pub span: Span,
+    /// The dotted name the callee stands for through the imports (`pkg.mod.fetch`;
+    /// relative ones start with dots, `.mod.fetch`).
+    pub callee: String,
+    /// The call as written, when short.
+    pub shown: String,
+    pub misuse: Misuse,
+    pub in_async: bool,
 }
 
 /// When an import runs.
@@ -100,13 +128,24 @@ pub struct PatchTarget {
 /// Gathers a summary while the walker visits the nodes of one file.
 #[derive(Debug, Default)]
 pub struct Collector {
-    /// Each import with its range; the import's `span` is placed by `finish`.
-    imports: Vec<(TextRange, Import)>,
-    patches: Vec<(TextRange, String)>,
+    imports: Vec<Import>,
+    patches: Vec<PatchTarget>,
     attribute_uses: Vec<String>,
+    /// Whether to gather what PF602 needs across modules.
+    coroutines: bool,
+    coroutine_functions: Vec<String>,
+    lost_calls: Vec<LostCall>,
 }
 
 impl Collector {
+    /// A collector; `coroutines` asks for the calls and definitions PF602 needs.
+    pub fn new(coroutines: bool) -> Self {
+        Collector {
+            coroutines,
+            ..Collector::default()
+        }
+    }
+
     /// Looks at one node, with the walker's context (its ancestors and module facts).
     pub fn visit<'a>(&mut self, node: AnyNodeRef<'a>, ctx: &Context<'a>) {
         match node {
@@ -114,14 +153,13 @@ impl Collector {
                 let when = when(node, ctx);
                 for alias in &import.names {
                     let module = alias.name.to_string();
-                    let import = Import {
-                        span: Span::default(),
+                    self.imports.push(Import {
+                        span: Span::of(alias.range()),
                         level: 0,
                         module,
                         names: None,
                         when,
-                    };
-                    self.imports.push((alias.range(), import));
+                    });
                 }
             }
             AnyNodeRef::StmtImportFrom(import) => {
@@ -137,19 +175,29 @@ impl Collector {
                     .module
                     .as_ref()
                     .map_or_else(String::new, |m| m.to_string());
-                let summary = Import {
-                    span: Span::default(),
+                self.imports.push(Import {
+                    span: Span::of(import.range()),
                     level: import.level,
                     module,
                     names: Some(names),
                     when: when(node, ctx),
-                };
-                self.imports.push((import.range(), summary));
+                });
             }
             AnyNodeRef::ExprCall(call) => {
                 if let Some(target) = patch_target(call, ctx.facts()) {
                     self.patches.push(target);
+                } else if self.coroutines
+                    && let Some(lost) = lost_call(call, node, ctx)
+                {
+                    self.lost_calls.push(lost);
                 }
+            }
+            AnyNodeRef::StmtFunctionDef(def)
+                if self.coroutines
+                    && matches!(ctx.parent(), Some(AnyNodeRef::ModModule(_)))
+                    && unawaited_coroutine::is_coroutine_function(def, ctx) =>
+            {
+                self.coroutine_functions.push(def.name.to_string());
             }
             AnyNodeRef::ExprAttribute(attribute) => {
                 // Only the outermost attribute of a chain: `a.b.c` is one use, not two.
@@ -165,52 +213,29 @@ impl Collector {
         }
     }
 
-    /// The summary, with ranges placed in the file. `silenced` says whether a `# noqa`
-    /// on a line (or for the file) silences a rule there.
+    /// The summary. `silenced` says whether a `# noqa` silences a rule at an offset
+    /// (on its line, or for the file).
     pub fn finish(
         self,
-        source: &SourceText,
         facts: &ModuleFacts<'_>,
-        silenced: impl Fn(usize, &RuleMeta) -> bool,
+        mut silenced: impl FnMut(usize, &RuleMeta) -> bool,
     ) -> FileSummary {
-        let span = |range: TextRange| {
-            let start = source.position(range.start());
-            let end = source.position(range.end());
-            Span {
-                start_line: start.line,
-                start_column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-                offset: range.start().to_usize(),
-                length: range.len().to_usize(),
-            }
-        };
-        let imports: Vec<Import> = self
-            .imports
-            .into_iter()
-            .map(|(range, import)| Import {
-                span: span(range),
-                ..import
-            })
-            .collect();
-        let patches: Vec<PatchTarget> = self
-            .patches
-            .into_iter()
-            .map(|(range, target)| PatchTarget {
-                span: span(range),
-                target,
-            })
-            .collect();
         let mut suppressed = Vec::new();
-        let lines = imports
+        let offsets = self
+            .imports
             .iter()
-            .map(|i| i.span.start_line)
-            .chain(patches.iter().map(|p| p.span.start_line));
-        for line in lines {
+            .map(|i| i.span.offset)
+            .chain(self.patches.iter().map(|p| p.span.offset));
+        for offset in offsets {
             for rule in super::PROJECT_RULES {
-                if silenced(line, rule) {
-                    suppressed.push((line, rule.code.to_owned()));
+                if silenced(offset, rule) {
+                    suppressed.push((offset, rule.code.to_owned()));
                 }
+            }
+        }
+        for call in &self.lost_calls {
+            if silenced(call.span.offset, &unawaited_coroutine::META) {
+                suppressed.push((call.span.offset, unawaited_coroutine::META.code.to_owned()));
             }
         }
         suppressed.sort();
@@ -220,11 +245,16 @@ impl Collector {
         attribute_uses.dedup();
         let mut defines: Vec<String> = facts.module_bindings().map(str::to_owned).collect();
         defines.sort();
+        let mut coroutine_functions = self.coroutine_functions;
+        coroutine_functions.sort();
+        coroutine_functions.dedup();
         FileSummary {
-            imports,
-            patches,
+            imports: self.imports,
+            patches: self.patches,
             attribute_uses,
             defines,
+            coroutine_functions,
+            lost_calls: self.lost_calls,
             suppressed,
         }
     }
@@ -302,7 +332,7 @@ fn catches_import_error(type_: &Expr) -> bool {
 
 /// `mock.patch("a.b.c")`, `patch("a.b.c")` (from `unittest.mock` or `mock`) and
 /// `mocker.patch("a.b.c")` (pytest-mock's fixture): the string and its range.
-fn patch_target(call: &ast::ExprCall, facts: &ModuleFacts<'_>) -> Option<(TextRange, String)> {
+fn patch_target(call: &ast::ExprCall, facts: &ModuleFacts<'_>) -> Option<PatchTarget> {
     let is_patch = match call.func.as_ref() {
         Expr::Attribute(attribute) if attribute.attr.as_str() == "patch" => {
             match attribute.value.as_ref() {
@@ -327,7 +357,40 @@ fn patch_target(call: &ast::ExprCall, facts: &ModuleFacts<'_>) -> Option<(TextRa
     let Expr::StringLiteral(string) = first else {
         return None;
     };
-    Some((string.range(), string.value.to_str().to_owned()))
+    Some(PatchTarget {
+        span: Span::of(string.range()),
+        target: string.value.to_str().to_owned(),
+    })
+}
+
+/// A call of an imported name (`fetch(...)` after `from m import fetch`, `m.fetch(...)`
+/// after `import m`) whose coroutine would be lost where it stands, as PF602 judges it.
+fn lost_call<'a>(
+    call: &'a ast::ExprCall,
+    node: AnyNodeRef<'a>,
+    ctx: &Context<'a>,
+) -> Option<LostCall> {
+    // Cheapest first: most calls are not of imported names.
+    let mut root = call.func.as_ref();
+    while let Expr::Attribute(attribute) = root {
+        root = &attribute.value;
+    }
+    let Expr::Name(root) = root else {
+        return None;
+    };
+    ctx.facts().import_of(root.id.as_str())?;
+    let (misuse, in_async) = unawaited_coroutine::lost_call(node, ctx)?;
+    if !unawaited_coroutine::imported_name_intact(root.id.as_str(), ctx) {
+        return None;
+    }
+    let callee = resolve_dotted(&call.func, ctx.facts())?;
+    Some(LostCall {
+        span: Span::of(call.range()),
+        callee,
+        shown: unawaited_coroutine::shown(call, ctx),
+        misuse,
+        in_async,
+    })
 }
 
 /// `a.b.c` where `a` was imported: the dotted name it stands for (`import x.y as a`
@@ -401,28 +464,62 @@ mod tests {
         let names = s.imports[2].names.as_ref().unwrap();
         assert_eq!((names[0].local(), names[1].local()), ("f", "g"));
         assert_eq!(
-            (s.imports[1].span.start_line, s.imports[1].span.start_column),
-            (1, 19)
+            (s.imports[1].span.offset, s.imports[1].span.length),
+            (18, 1)
         );
     }
 
     #[test]
     fn patch_targets_attribute_uses_definitions_and_noqa() {
-        let s = summary(
-            "from unittest import mock\nfrom unittest.mock import patch as p\nimport pkg.mod\nfrom . import sib\n\nX = pkg.mod.name.attr\nsib.value\nself_thing = object().x\n\n@p('a.b')\ndef test(mocker):\n    mock.patch('c.d')  # noqa: PF802\n    mocker.patch(target='e.f')\n    other.patch('g.h')\n",
-        );
+        let source = "from unittest import mock\nfrom unittest.mock import patch as p\nimport pkg.mod\nfrom . import sib\n\nX = pkg.mod.name.attr\nsib.value\nself_thing = object().x\n\n@p('a.b')\ndef test(mocker):\n    mock.patch('c.d')  # noqa: PF802\n    mocker.patch(target='e.f')\n    other.patch('g.h')\n";
+        let s = summary(source);
+        let at = |text: &str| source.find(text).unwrap();
         let targets: Vec<(&str, usize)> = s
             .patches
             .iter()
-            .map(|t| (t.target.as_str(), t.span.start_line))
+            .map(|t| (t.target.as_str(), t.span.offset))
             .collect();
-        assert_eq!(targets, [("a.b", 10), ("c.d", 12), ("e.f", 13)]);
+        assert_eq!(
+            targets,
+            [
+                ("a.b", at("'a.b'")),
+                ("c.d", at("'c.d'")),
+                ("e.f", at("'e.f'"))
+            ]
+        );
         assert_eq!(
             s.attribute_uses,
             [".sib.value", "pkg.mod.name.attr", "unittest.mock.patch"]
         );
         assert_eq!(s.defines, ["X", "self_thing", "test"]);
-        assert_eq!(s.suppressed, [(12, "PF802".to_owned())]);
+        assert_eq!(s.suppressed, [(at("'c.d'"), "PF802".to_owned())]);
+    }
+
+    #[test]
+    fn lost_calls_of_imported_names_and_coroutine_functions() {
+        let source = "import asyncio\nimport pkg.mod as m\nfrom .sib import fetch, other\n\nasync def own():\n    pass\n\nasync def gen():\n    yield 1\n\ndef main():\n    fetch(1)\n    if m.get():\n        pass\n    x = fetch(2)\n    await_me = m.go()\n    asyncio.run(fetch(3))\n    return other().value  # noqa: PF602\n\ndef shadow(fetch):\n    fetch()\n";
+        let s = summary(source);
+        let got: Vec<(&str, &str, Misuse)> = s
+            .lost_calls
+            .iter()
+            .map(|c| (c.callee.as_str(), c.shown.as_str(), c.misuse))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (".sib.fetch", "fetch(1)", Misuse::Dropped),
+                ("pkg.mod.get", "m.get()", Misuse::Tested),
+                // Kept: whether `asyncio.run` is a coroutine function is the project
+                // phase's question (it is not a project module).
+                ("asyncio.run", "asyncio.run(fetch(3))", Misuse::Dropped),
+                (".sib.other", "other()", Misuse::Consumed),
+            ]
+        );
+        assert_eq!(s.coroutine_functions, ["own"]);
+        assert_eq!(
+            s.suppressed,
+            [(source.find("other()").unwrap(), "PF602".to_owned())]
+        );
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! Calling an `async def` function runs none of its body: it returns a coroutine
 //! object, which does the work only when awaited or scheduled. Dropped on the floor,
 //! tested for truth (always true) or used as if it were the result, the coroutine is
-//! a silent no-op. The rule knows which functions are `async def` only within the
+//! a silent no-op. Here the rule knows which functions are `async def` within the
 //! module: module-level functions called by name and methods called on `self`/`cls`.
+//! Calls of imported functions are judged here too (`lost_call`) but reported by the
+//! project phase, which knows the other modules' `async def`s (`project::summary`).
 
 use std::collections::HashMap;
 
@@ -131,9 +133,12 @@ fn check_call<'a>(
     // The cheapest test first: most calls are awaited, assigned or passed on.
     let mut ancestors = ctx.ancestors();
     let use_ = use_of(node, &mut ancestors);
-    if matches!(use_, Use::HandedOver) {
-        return;
-    }
+    let misuse = match use_ {
+        Use::HandedOver => return,
+        Use::Dropped => Misuse::Dropped,
+        Use::Tested => Misuse::Tested,
+        Use::Consumed(_) => Misuse::Consumed,
+    };
     let Some(callee) = coroutine_function(&call.func, ctx, None) else {
         return;
     };
@@ -142,8 +147,70 @@ fn check_call<'a>(
     }
     let shown = shown(call, ctx);
     let in_async = ctx.enclosing_function().is_some_and(|def| def.is_async);
-    let (message, help) = match use_ {
-        Use::Dropped => (
+    let awaited = match use_ {
+        Use::Consumed(consumer) => awaited_in(consumer, call, ctx),
+        _ => format!("await {shown}"),
+    };
+    let (message, help) = message(misuse, &shown, callee, in_async, &awaited);
+    report.add(call.range(), message, help);
+    report.attach_to_last(await_suggestion(call, in_async));
+}
+
+/// What a call site does with a coroutine it never awaits; the project phase keeps
+/// this for calls of functions imported from other modules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Misuse {
+    Dropped,
+    Tested,
+    Consumed,
+}
+
+/// A call of an imported function whose coroutine (if the function is `async def`)
+/// would be lost here: how, and whether the call is inside `async def` code. `None`
+/// when the value is handed on, or the call is expected to raise.
+pub fn lost_call<'a>(node: AnyNodeRef<'a>, ctx: &Context<'a>) -> Option<(Misuse, bool)> {
+    let misuse = match use_of(node, &mut ctx.ancestors()) {
+        Use::HandedOver => return None,
+        Use::Dropped => Misuse::Dropped,
+        Use::Tested => Misuse::Tested,
+        Use::Consumed(_) => Misuse::Consumed,
+    };
+    if ctx.is_stub() || expects_error(ctx) {
+        return None;
+    }
+    let in_async = ctx.enclosing_function().is_some_and(|def| def.is_async);
+    Some((misuse, in_async))
+}
+
+/// Whether `name`, called in the current scope, still means what the module imported:
+/// neither the enclosing function nor the module's top level binds it again.
+pub fn imported_name_intact(name: &str, ctx: &Context) -> bool {
+    !ctx.enclosing_function()
+        .is_some_and(|def| binds(def, name, ctx))
+        && !rebound_in_module(name, ctx)
+}
+
+/// Whether the module-level `def` at hand creates a coroutine when called: `async def`,
+/// not a generator, only transparent decorators, not rebound at module level.
+pub fn is_coroutine_function(def: &ast::StmtFunctionDef, ctx: &Context) -> bool {
+    def.is_async
+        && is_plain(def, ctx)
+        && !is_generator(def)
+        && !rebound_in_module(def.name.as_str(), ctx)
+}
+
+/// The message and help for a call `shown` of the coroutine function `callee` that is
+/// lost as `misuse` says; `awaited` is the corrected use, shown when consumed.
+pub fn message(
+    misuse: Misuse,
+    shown: &str,
+    callee: &str,
+    in_async: bool,
+    awaited: &str,
+) -> (String, String) {
+    match misuse {
+        Misuse::Dropped => (
             format!(
                 "`{shown}` creates a coroutine and drops it: `{callee}` is `async def`, so its body never runs (Python only warns \"coroutine was never awaited\" when the object is collected)"
             ),
@@ -157,7 +224,7 @@ fn check_call<'a>(
                 )
             },
         ),
-        Use::Tested => (
+        Misuse::Tested => (
             format!(
                 "`{shown}` is tested for truth, but a coroutine object is always true: `{callee}` is `async def`, so the test never sees its result and its body never runs"
             ),
@@ -169,19 +236,13 @@ fn check_call<'a>(
                 )
             },
         ),
-        Use::Consumed(consumer) => (
+        Misuse::Consumed => (
             format!(
                 "`{shown}` is used as if it were `{callee}`'s result, but it is a coroutine object: `{callee}` is `async def`, and the coroutine is never awaited"
             ),
-            format!(
-                "await the call first: `{}`",
-                awaited_in(consumer, call, ctx)
-            ),
+            format!("await the call first: `{awaited}`"),
         ),
-        Use::HandedOver => return,
-    };
-    report.add(call.range(), message, help);
-    report.attach_to_last(await_suggestion(call, in_async));
+    }
 }
 
 /// `consumer`'s text with `await` put before `call`, when short; else just the call.
@@ -529,7 +590,7 @@ fn uses_of<'a>(
 }
 
 /// The call as written, when short; else its callee with `(...)`.
-fn shown<'a>(call: &ast::ExprCall, ctx: &Context<'a>) -> String {
+pub fn shown<'a>(call: &ast::ExprCall, ctx: &Context<'a>) -> String {
     let text = ctx.text_of(call);
     if text.len() <= 60 && !text.contains('\n') {
         text.to_owned()

@@ -49,7 +49,9 @@ pub fn scan(
             settings_of.push(settings.clone());
         }
     }
-    let findings = crate::project::run(&mut results, &settings_of, folders);
+    let findings = crate::project::run_with_texts(&mut results, &settings_of, folders, |path| {
+        open.get(path).cloned()
+    });
     Ok(by_file(findings))
 }
 
@@ -58,6 +60,7 @@ pub fn scan(
 fn collecting_only(settings: &Settings) -> Settings {
     let rules: Vec<_> = crate::project::PROJECT_RULES
         .iter()
+        .chain(&crate::project::CROSS_MODULE_RULES)
         .filter(|meta| settings.dispatch.is_enabled(meta))
         .filter_map(|meta| registry::find(meta.code))
         .collect();
