@@ -1,6 +1,7 @@
 //! What a rule may ask about the code around the node it is looking at.
 
 use rustc_hash::FxHashMap as HashMap;
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::Path;
@@ -35,6 +36,8 @@ pub struct Context<'a> {
     class_attributes: RefCell<HashMap<(TextSize, &'a str), ClassAttributeAnswer<'a>>>,
     /// The last module-level binding of each name asked about.
     module_bindings: RefCell<HashMap<&'a str, Option<BlockValue<'a>>>>,
+    /// Per-file indexes built by `memo`, keyed by their type.
+    memos: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
 }
 
 impl<'a> Context<'a> {
@@ -60,7 +63,26 @@ impl<'a> Context<'a> {
             scope_bindings: RefCell::new(HashMap::default()),
             class_attributes: RefCell::new(HashMap::default()),
             module_bindings: RefCell::new(HashMap::default()),
+            memos: RefCell::new(HashMap::default()),
         }
+    }
+
+    /// A per-file index of type `T`, built by `build` on the first call and shared by
+    /// every later one. A rule that would otherwise rescan the module or the source for
+    /// each node it checks (quadratic in file size) builds its index once here; each
+    /// rule's private index type is its own key.
+    pub fn memo<T: 'static>(&self, build: impl FnOnce() -> T) -> Rc<T> {
+        let key = TypeId::of::<T>();
+        let cached = self.memos.borrow().get(&key).cloned();
+        if let Some(found) = cached.and_then(|memo| memo.downcast::<T>().ok()) {
+            return found;
+        }
+        // Built without holding the borrow: `build` may ask for other memos.
+        let built = Rc::new(build());
+        self.memos
+            .borrow_mut()
+            .insert(key, Rc::clone(&built) as Rc<dyn Any>);
+        built
     }
 
     /// The Python version the code targets (`target-version`), when configured.

@@ -214,8 +214,11 @@ struct Scope<'a, 'c> {
     seeks: Vec<TextSize>,
     asserts: Vec<TextRange>,
     generator_functions: HashMap<TextSize, bool>,
-    line_breaks: OnceCell<Vec<usize>>,
+    line_breaks: OnceCell<std::rc::Rc<LineBreaks>>,
 }
+
+/// The offsets of the file's line breaks, found once per file (`Context::memo`).
+struct LineBreaks(Vec<usize>);
 
 fn block_range(body: &[Stmt]) -> Option<TextRange> {
     Some(TextRange::new(body.first()?.start(), body.last()?.end()))
@@ -833,10 +836,12 @@ impl<'a> Scope<'a, '_> {
     /// first use.
     fn line_of(&self, at: TextSize) -> usize {
         let breaks = self.line_breaks.get_or_init(|| {
-            let bytes = self.ctx.source().as_bytes();
-            (0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect()
+            self.ctx.memo(|| {
+                let bytes = self.ctx.source().as_bytes();
+                LineBreaks((0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect())
+            })
         });
-        breaks.partition_point(|&b| b < at.to_usize()) + 1
+        breaks.0.partition_point(|&b| b < at.to_usize()) + 1
     }
 
     /// A `for` loop exhausts its iterator unless it can `break` out early.
