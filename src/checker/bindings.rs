@@ -355,6 +355,29 @@ fn same_target_at(a: &Expr, b: &Expr, depth: usize) -> bool {
     }
 }
 
+/// A key two expressions share exactly when `same_target` holds for them (`self.rows`
+/// for that chain), or `None` for an expression `same_target` matches to nothing: lets a
+/// per-scope index stand in for comparing every pair.
+pub fn target_key(expr: &Expr) -> Option<String> {
+    let mut parts = Vec::new();
+    let mut expr = expr;
+    for _ in 0..=MAX_TARGET_DEPTH {
+        match expr {
+            Expr::Name(name) => {
+                parts.push(name.id.as_str());
+                parts.reverse();
+                return Some(parts.join("."));
+            }
+            Expr::Attribute(attr) => {
+                parts.push(attr.attr.as_str());
+                expr = &attr.value;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// `xs`, `self.queue`, `self.state.pending`: a name or an attribute chain on a name.
 pub fn is_target_chain(expr: &Expr) -> bool {
     let mut expr = expr;

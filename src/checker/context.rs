@@ -1,6 +1,7 @@
 //! What a rule may ask about the code around the node it is looking at.
 
 use rustc_hash::FxHashMap as HashMap;
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::Path;
@@ -11,6 +12,9 @@ use crate::checker::bindings::{self, BlockValue, ClassAttribute, ScopeBindings, 
 use crate::checker::facts::ModuleFacts;
 use crate::checker::scope;
 use crate::config::Settings;
+
+/// The offsets of the file's line breaks, for `Context::line_number`.
+struct LineBreaks(Vec<usize>);
 
 /// What `Context::class_attribute` found for one class and attribute.
 type ClassAttributeAnswer<'a> = Option<Rc<ClassAttribute<'a>>>;
@@ -35,6 +39,8 @@ pub struct Context<'a> {
     class_attributes: RefCell<HashMap<(TextSize, &'a str), ClassAttributeAnswer<'a>>>,
     /// The last module-level binding of each name asked about.
     module_bindings: RefCell<HashMap<&'a str, Option<BlockValue<'a>>>>,
+    /// Per-file indexes built by `memo`, keyed by their type.
+    memos: RefCell<HashMap<TypeId, Rc<dyn Any>>>,
 }
 
 impl<'a> Context<'a> {
@@ -60,7 +66,36 @@ impl<'a> Context<'a> {
             scope_bindings: RefCell::new(HashMap::default()),
             class_attributes: RefCell::new(HashMap::default()),
             module_bindings: RefCell::new(HashMap::default()),
+            memos: RefCell::new(HashMap::default()),
         }
+    }
+
+    /// The 1-based line number of offset `at`, from an index of the file's line breaks
+    /// built on the first call (so asking per finding stays linear in file size).
+    pub fn line_number(&self, at: TextSize) -> usize {
+        let breaks = self.memo(|| {
+            let bytes = self.source.as_bytes();
+            LineBreaks((0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect())
+        });
+        breaks.0.partition_point(|&b| b < at.to_usize()) + 1
+    }
+
+    /// A per-file index of type `T`, built by `build` on the first call and shared by
+    /// every later one. A rule that would otherwise rescan the module or the source for
+    /// each node it checks (quadratic in file size) builds its index once here; each
+    /// rule's private index type is its own key.
+    pub fn memo<T: 'static>(&self, build: impl FnOnce() -> T) -> Rc<T> {
+        let key = TypeId::of::<T>();
+        let cached = self.memos.borrow().get(&key).cloned();
+        if let Some(found) = cached.and_then(|memo| memo.downcast::<T>().ok()) {
+            return found;
+        }
+        // Built without holding the borrow: `build` may ask for other memos.
+        let built = Rc::new(build());
+        self.memos
+            .borrow_mut()
+            .insert(key, Rc::clone(&built) as Rc<dyn Any>);
+        built
     }
 
     /// The Python version the code targets (`target-version`), when configured.
@@ -416,6 +451,39 @@ def fn():
         assert_eq!(kind("h()"), None);
         assert_eq!(kind("i()"), Some(NodeKind::ExprListComp));
         assert_eq!(kind("j()"), None);
+    }
+
+    /// Records the line of every call and how often its per-file memo was built.
+    struct MemoProbe;
+    static LINES: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+    static BUILDS: Mutex<usize> = Mutex::new(0);
+    struct Built;
+
+    impl Rule for MemoProbe {
+        fn meta(&self) -> &'static RuleMeta {
+            &crate::rules::syntax_error::SYNTAX_ERROR
+        }
+        fn kinds(&self) -> &'static [NodeKind] {
+            &[NodeKind::ExprCall]
+        }
+        fn check<'a>(&self, node: AnyNodeRef<'a>, ctx: &Context<'a>, _: &mut Report) {
+            ctx.memo(|| {
+                *BUILDS.lock().unwrap() += 1;
+                Built
+            });
+            LINES.lock().unwrap().push(ctx.line_number(node.start()));
+        }
+    }
+
+    #[test]
+    fn memos_are_built_once_per_file_and_lines_count_from_one() {
+        let settings = Settings::for_rules(&[&MemoProbe]);
+        let source = "a()\n\nb(); c()\r\nif x:\n    d(\n  e())\n";
+        check_source(Path::new("m.py"), source.to_owned(), &settings, false);
+        assert_eq!(*LINES.lock().unwrap(), [1, 3, 3, 5, 6]);
+        assert_eq!(*BUILDS.lock().unwrap(), 1);
+        check_source(Path::new("n.py"), "f()\n".to_owned(), &settings, false);
+        assert_eq!(*BUILDS.lock().unwrap(), 2, "a new file builds its own memo");
     }
 
     #[test]

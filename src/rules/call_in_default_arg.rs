@@ -371,10 +371,27 @@ fn module_class<'a>(name: &str, ctx: &Context<'a>) -> Option<&'a StmtClassDef> {
     let Some(AnyNodeRef::ModModule(module)) = ctx.ancestors().last() else {
         return None;
     };
-    module.body.iter().find_map(|stmt| match stmt {
-        Stmt::ClassDef(class) if class.name.as_str() == name => Some(class),
+    let first = ctx.memo(|| FirstClasses::collect(&module.body));
+    match module.body.get(*first.0.get(name)?)? {
+        Stmt::ClassDef(class) => Some(class),
         _ => None,
-    })
+    }
+}
+
+/// The position in the module body of the first top-level class of each name: indexed
+/// once per file, not searched for each default.
+struct FirstClasses(std::collections::HashMap<String, usize>);
+
+impl FirstClasses {
+    fn collect(body: &[Stmt]) -> Self {
+        let mut first = std::collections::HashMap::new();
+        for (at, stmt) in body.iter().enumerate() {
+            if let Stmt::ClassDef(class) = stmt {
+                first.entry(class.name.to_string()).or_insert(at);
+            }
+        }
+        FirstClasses(first)
+    }
 }
 
 /// Whether instances of `class` carry their own mutable state: its `__init__` sets

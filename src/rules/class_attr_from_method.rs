@@ -122,7 +122,7 @@ impl Rule for ClassAttrFromMethod {
             .into_iter()
             .map(|class| (class, scope::bindings(&class.body)))
             .collect();
-        let mut module_escapes: Option<Escapes> = None;
+        let mut module_escapes: Option<std::rc::Rc<Escapes>> = None;
         for (name, range) in unresolved {
             let name = *name;
             if !classes.iter().any(|(_, attrs)| attrs.contains(name))
@@ -130,7 +130,7 @@ impl Rule for ClassAttrFromMethod {
             {
                 continue;
             }
-            let escapes = module_escapes.get_or_insert_with(|| Escapes::collect(ctx));
+            let escapes = module_escapes.get_or_insert_with(|| ctx.memo(|| Escapes::collect(ctx)));
             if escapes.star_import || escapes.names.contains(name) {
                 continue;
             }
@@ -311,14 +311,15 @@ fn bound_by_enclosing_function(ctx: &Context, name: &str) -> bool {
 /// Module-level names the symbol table does not record, gathered only when a finding
 /// is about to be made: `with ... as`, walrus, `except ... as` and match captures at
 /// module level, names any function declares `global`, and names added to `builtins`.
-struct Escapes<'a> {
-    names: HashSet<&'a str>,
+/// Collected once per file (`Context::memo`), owned so the memo can hold it.
+struct Escapes {
+    names: HashSet<String>,
     /// `from x import *` or `globals()`/`vars()` writes: any name may exist.
     star_import: bool,
 }
 
-impl<'a> Escapes<'a> {
-    fn collect(ctx: &Context<'a>) -> Self {
+impl Escapes {
+    fn collect(ctx: &Context) -> Self {
         let mut escapes = Escapes {
             names: HashSet::new(),
             star_import: false,
@@ -332,13 +333,13 @@ impl<'a> Escapes<'a> {
             for_each_node(stmt.into(), |node| {
                 match node {
                     AnyNodeRef::ExprName(name) if name.ctx != ExprContext::Load => {
-                        escapes.names.insert(name.id.as_str());
+                        escapes.names.insert(name.id.to_string());
                     }
                     AnyNodeRef::ExceptHandlerExceptHandler(h) => {
-                        escapes.names.extend(h.name.as_ref().map(|n| n.as_str()));
+                        escapes.names.extend(h.name.as_ref().map(|n| n.to_string()));
                     }
                     AnyNodeRef::PatternMatchAs(p) => {
-                        escapes.names.extend(p.name.as_ref().map(|n| n.as_str()));
+                        escapes.names.extend(p.name.as_ref().map(|n| n.to_string()));
                     }
                     AnyNodeRef::StmtImportFrom(stmt) => {
                         escapes.star_import |= stmt.names.iter().any(|a| a.name.as_str() == "*");
@@ -357,13 +358,15 @@ impl<'a> Escapes<'a> {
         for_each_node(AnyNodeRef::from(module), |node| {
             match node {
                 AnyNodeRef::StmtGlobal(stmt) => {
-                    escapes.names.extend(stmt.names.iter().map(|n| n.as_str()));
+                    escapes
+                        .names
+                        .extend(stmt.names.iter().map(|n| n.to_string()));
                 }
                 AnyNodeRef::ExprAttribute(attr)
                     if attr.ctx == ExprContext::Store
                         && matches!(&*attr.value, Expr::Name(n) if matches!(n.id.as_str(), "builtins" | "__builtins__")) =>
                 {
-                    escapes.names.insert(attr.attr.as_str());
+                    escapes.names.insert(attr.attr.to_string());
                 }
                 AnyNodeRef::ExprCall(call) => {
                     escapes.star_import |=

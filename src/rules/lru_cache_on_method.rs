@@ -17,6 +17,7 @@ use crate::ast::{
 };
 use crate::checker::Context;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use std::collections::HashSet;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF408",
@@ -328,8 +329,33 @@ fn rebinds(class: &StmtClassDef, def: &StmtFunctionDef) -> bool {
 /// Whether a top-level statement of the module binds an instance of the class
 /// (`apps = Apps(installed_apps=None)`).
 fn module_instance(class_name: &str, ctx: &Context) -> bool {
-    let call = format!("= {class_name}(");
-    ctx.source().lines().any(|line| {
-        line.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') && line.contains(&call)
-    })
+    ctx.memo(|| ModuleCalls::collect(ctx.source()))
+        .0
+        .contains(class_name)
+}
+
+/// Every `NAME` in `= NAME(` on a line that starts with a letter or `_`: one pass over
+/// the source, not one per class asked about.
+struct ModuleCalls(HashSet<String>);
+
+impl ModuleCalls {
+    fn collect(source: &str) -> Self {
+        let mut names = HashSet::new();
+        let lines = source
+            .lines()
+            .filter(|line| line.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'));
+        for line in lines {
+            for (at, _) in line.match_indices("= ") {
+                // A class name holds no `(`, `=` or space: `= NAME(` calls the name
+                // that ends at the first of them, if that is a `(`.
+                let rest = &line[at + 2..];
+                if let Some(end) = rest.find(['(', '=', ' '])
+                    && rest[end..].starts_with('(')
+                {
+                    names.insert(rest[..end].to_owned());
+                }
+            }
+        }
+        ModuleCalls(names)
+    }
 }

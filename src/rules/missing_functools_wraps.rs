@@ -12,7 +12,7 @@
 //! adapters (`callback(event.data)`) and reshaping wrappers (`func(*args)` from a plain
 //! `args`), and when a comment right above the wrapper mentions `wraps`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::ast::{AnyNodeRef, Expr, NodeKind, Ranged, Stmt, StmtFunctionDef, TextRange, TextSize};
 use crate::checker::Context;
@@ -125,7 +125,7 @@ impl Rule for MissingFunctoolsWraps {
         // A private or debugging helper used here only on undocumented functions loses
         // what nobody reads: a hint.
         let name = outer.name.as_str();
-        let (applied, documented) = applications(name, ctx.source());
+        let (applied, documented) = applications(name, ctx);
         let exported =
             !applied && !name.starts_with('_') && !name.to_ascii_lowercase().contains("debug");
         if !documented && !exported {
@@ -135,38 +135,52 @@ impl Rule for MissingFunctoolsWraps {
     }
 }
 
-/// Whether `@decorator` (or `@decorator(...)`) is applied in `source`, and whether one
+/// Whether `@decorator` (or `@decorator(...)`) is applied in the file, and whether one
 /// of the functions it decorates has a docstring.
-fn applications(decorator: &str, source: &str) -> (bool, bool) {
-    let lines: Vec<&str> = source.lines().collect();
-    let mut applied = false;
-    let documented = lines.iter().enumerate().any(|(at, line)| {
-        let Some(rest) = line.trim_start().strip_prefix('@') else {
-            return false;
-        };
-        let applied_here = rest
-            .strip_prefix(decorator)
-            .is_some_and(|after| after.is_empty() || after.starts_with(['(', ' ', '#']));
-        if !applied_here {
-            return false;
+fn applications(decorator: &str, ctx: &Context) -> (bool, bool) {
+    let uses = ctx.memo(|| DecoratorUses::collect(ctx.source()));
+    uses.0
+        .get(decorator)
+        .map_or((false, false), |&documented| (true, documented))
+}
+
+/// Every name applied as `@name` or `@name(...)` at the start of a line, and whether
+/// one of the functions it decorates has a docstring: built in one pass over the
+/// source, not one per wrapper found.
+struct DecoratorUses(HashMap<String, bool>);
+
+impl DecoratorUses {
+    fn collect(source: &str) -> Self {
+        let lines: Vec<&str> = source.lines().collect();
+        let mut uses: HashMap<String, bool> = HashMap::new();
+        for (at, line) in lines.iter().enumerate() {
+            let Some(rest) = line.trim_start().strip_prefix('@') else {
+                continue;
+            };
+            // A decorator name holds none of these, so `@name` followed by one of them
+            // (or by nothing) applies exactly `name`.
+            let name = rest.find(['(', ' ', '#']).map_or(rest, |end| &rest[..end]);
+            let documented = uses.entry(name.to_owned()).or_insert(false);
+            if *documented {
+                continue;
+            }
+            // The `def` line (after more decorators), then the first line of its body.
+            let Some(def_at) = (at + 1..lines.len().min(at + 12)).find(|&i| {
+                let text = lines[i].trim_start();
+                text.starts_with("def ") || text.starts_with("async def ")
+            }) else {
+                continue;
+            };
+            let body_at = (def_at..lines.len().min(def_at + 12))
+                .find(|&i| lines[i].trim_end().ends_with(':'))
+                .map_or(def_at + 1, |i| i + 1);
+            *documented = lines.get(body_at).is_some_and(|body| {
+                let body = body.trim_start().trim_start_matches(['r', 'u', 'R', 'U']);
+                body.starts_with("\"\"\"") || body.starts_with("'''")
+            });
         }
-        applied = true;
-        // The `def` line (after more decorators), then the first line of its body.
-        let Some(def_at) = (at + 1..lines.len().min(at + 12)).find(|&i| {
-            let text = lines[i].trim_start();
-            text.starts_with("def ") || text.starts_with("async def ")
-        }) else {
-            return false;
-        };
-        let body_at = (def_at..lines.len().min(def_at + 12))
-            .find(|&i| lines[i].trim_end().ends_with(':'))
-            .map_or(def_at + 1, |i| i + 1);
-        lines.get(body_at).is_some_and(|body| {
-            let body = body.trim_start().trim_start_matches(['r', 'u', 'R', 'U']);
-            body.starts_with("\"\"\"") || body.starts_with("'''")
-        })
-    });
-    (applied, documented)
+        DecoratorUses(uses)
+    }
 }
 
 fn is_scope(node: AnyNodeRef) -> bool {

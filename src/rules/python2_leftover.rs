@@ -251,7 +251,10 @@ fn check_dict_method(call: &ExprCall, ctx: &Context, report: &mut Report) {
     let known_dict = is_known_dict(&attr.value, ctx);
     // Some Python 3 APIs kept the old names: Django's cache and session `has_key()`,
     // the `mailbox` module's `iterkeys()`/`iteritems()`, and classes in this file.
-    let own_api = ctx.source().contains(&format!("def {method}("))
+    let own_api = ctx
+        .memo(|| DefinedDictMethods::collect(ctx.source()))
+        .0
+        .contains(&method)
         || (method == "has_key" && ctx.facts().imports_module("django"))
         || (method != "has_key" && ctx.facts().imports_module("mailbox"));
     if (!known_dict && own_api) || in_compat_code(ctx) || expects_exception(ctx, "AttributeError") {
@@ -307,11 +310,36 @@ fn names_builtin(id: &str, at: TextSize, ctx: &Context) -> bool {
         }
     }
     // `from six.moves import *` and similar compatibility layers provide the old names.
-    let source = ctx.source();
-    !source.match_indices("import *").any(|(at, _)| {
-        let line = &source[source[..at].rfind('\n').map_or(0, |i| i + 1)..at];
-        COMPAT_LAYERS.iter().any(|layer| line.contains(layer))
-    })
+    !ctx.memo(|| CompatStarImport::collect(ctx.source())).0
+}
+
+/// Whether the file star-imports a compatibility layer (`from six.moves import *`):
+/// looked for once per file, not once per name read.
+struct CompatStarImport(bool);
+
+impl CompatStarImport {
+    fn collect(source: &str) -> Self {
+        CompatStarImport(source.match_indices("import *").any(|(at, _)| {
+            let line = &source[source[..at].rfind('\n').map_or(0, |i| i + 1)..at];
+            COMPAT_LAYERS.iter().any(|layer| line.contains(layer))
+        }))
+    }
+}
+
+/// The dict methods of `DICT_METHODS` the file defines itself (`def has_key(`), found
+/// once per file rather than once per call.
+struct DefinedDictMethods(Vec<&'static str>);
+
+impl DefinedDictMethods {
+    fn collect(source: &str) -> Self {
+        DefinedDictMethods(
+            DICT_METHODS
+                .iter()
+                .map(|(method, ..)| *method)
+                .filter(|method| source.contains(&format!("def {method}(")))
+                .collect(),
+        )
+    }
 }
 
 fn target_binds(target: &Expr, id: &str, depth: usize) -> bool {

@@ -7,7 +7,6 @@
 //! second consumption really follows an exhausting one.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::cell::OnceCell;
 
 use crate::ast::{self, AnyNodeRef, CmpOp, Expr, ExprContext, NodeKind, Ranged, Stmt};
 use crate::ast::{TextRange, TextSize};
@@ -214,7 +213,6 @@ struct Scope<'a, 'c> {
     seeks: Vec<TextSize>,
     asserts: Vec<TextRange>,
     generator_functions: HashMap<TextSize, bool>,
-    line_breaks: OnceCell<Vec<usize>>,
 }
 
 fn block_range(body: &[Stmt]) -> Option<TextRange> {
@@ -235,7 +233,6 @@ impl<'a, 'c> Scope<'a, 'c> {
             seeks: Vec::new(),
             asserts: Vec::new(),
             generator_functions: HashMap::default(),
-            line_breaks: OnceCell::new(),
         }
     }
 
@@ -829,14 +826,9 @@ impl<'a> Scope<'a, '_> {
         }
     }
 
-    /// The line number of `at`, from an index of the file's line breaks built on the
-    /// first use.
+    /// The line number of `at`.
     fn line_of(&self, at: TextSize) -> usize {
-        let breaks = self.line_breaks.get_or_init(|| {
-            let bytes = self.ctx.source().as_bytes();
-            (0..bytes.len()).filter(|&i| bytes[i] == b'\n').collect()
-        });
-        breaks.partition_point(|&b| b < at.to_usize()) + 1
+        self.ctx.line_number(at)
     }
 
     /// A `for` loop exhausts its iterator unless it can `break` out early.

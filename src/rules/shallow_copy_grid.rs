@@ -8,11 +8,15 @@
 //! call argument (`product(*[[0, 1]] * 3)`), or a name whose rows are only ever replaced
 //! (`rows[i] = [...]`), never changed in place.
 
+use crate::ast::TextSize;
 use crate::ast::{AnyNodeRef, Expr, ExprBinOp, NodeKind, Operator, Ranged, UnaryOp};
 use crate::checker::Context;
-use crate::checker::bindings::same_target;
+use crate::checker::bindings::target_key;
 use crate::checker::subtree::for_each_node;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF201",
@@ -274,7 +278,7 @@ fn holder_of<'a>(ctx: &Context<'a>) -> Option<&'a Expr> {
 }
 
 /// What the code that can see `holder` does with its rows.
-#[derive(Default)]
+#[derive(Default, Clone, Copy)]
 struct RowUse {
     /// A row is replaced whole: `rows[i] = [...]`.
     replaced: bool,
@@ -294,35 +298,80 @@ fn row_use(holder: &Expr, ctx: &Context) -> RowUse {
             .find(|node| matches!(node, AnyNodeRef::StmtFunctionDef(_))),
     }
     .or_else(|| ctx.ancestors().last());
-    let Some(scope) = scope else {
+    let (Some(scope), Some(holder)) = (scope, target_key(holder)) else {
         return RowUse::default();
     };
-    let is_row =
-        |expr: &Expr| matches!(expr, Expr::Subscript(sub) if same_target(&sub.value, holder));
-    let in_row = |expr: &Expr| matches!(expr, Expr::Subscript(sub) if is_row(&sub.value));
-    let mut replaced = false;
-    let mut mutated = false;
-    for_each_node(scope, |node| {
-        match node {
-            AnyNodeRef::StmtAssign(assign) => {
-                for target in &assign.targets {
-                    replaced |= is_row(target);
-                    mutated |= in_row(target);
+    let scopes = ctx.memo(ScopeRowUses::default);
+    let uses = Rc::clone(
+        scopes
+            .0
+            .borrow_mut()
+            .entry((scope.kind(), scope.start()))
+            .or_insert_with(|| Rc::new(ScopeRowUses::collect(scope))),
+    );
+    uses.get(&holder).copied().unwrap_or_default()
+}
+
+/// `RowUse` of every holder in a scope (by `target_key`), walked once per scope rather
+/// than once per grid found in it.
+#[derive(Default)]
+struct ScopeRowUses(RefCell<HashMap<(NodeKind, TextSize), Rc<RowUses>>>);
+
+/// The `RowUse` of each holder in one scope, by `target_key`.
+type RowUses = HashMap<String, RowUse>;
+
+impl ScopeRowUses {
+    fn collect(scope: AnyNodeRef) -> RowUses {
+        // `rows[i]` gives the key of `rows`; `rows[i][j]` the key of `rows` as well.
+        let row = |expr: &Expr| match expr {
+            Expr::Subscript(sub) => target_key(&sub.value),
+            _ => None,
+        };
+        let in_row = |expr: &Expr| match expr {
+            Expr::Subscript(sub) => row(&sub.value),
+            _ => None,
+        };
+        let mut uses = RowUses::new();
+        let mut mark = |holder: Option<String>, mutated: bool| {
+            if let Some(holder) = holder {
+                let found = uses.entry(holder).or_default();
+                if mutated {
+                    found.mutated = true;
+                } else {
+                    found.replaced = true;
                 }
             }
-            AnyNodeRef::StmtAugAssign(assign) => {
-                mutated |= is_row(&assign.target) || in_row(&assign.target);
+        };
+        for_each_node(scope, |node| {
+            match node {
+                AnyNodeRef::StmtAssign(assign) => {
+                    for target in &assign.targets {
+                        mark(row(target), false);
+                        mark(in_row(target), true);
+                    }
+                }
+                AnyNodeRef::StmtAugAssign(assign) => {
+                    mark(row(&assign.target), true);
+                    mark(in_row(&assign.target), true);
+                }
+                AnyNodeRef::StmtDelete(delete) => {
+                    for target in &delete.targets {
+                        mark(in_row(target), true);
+                    }
+                }
+                AnyNodeRef::ExprCall(call) => {
+                    if let Expr::Attribute(attr) = &*call.func
+                        && MUTATING_METHODS.contains(&attr.attr.as_str())
+                    {
+                        mark(row(&attr.value), true);
+                    }
+                }
+                _ => {}
             }
-            AnyNodeRef::StmtDelete(delete) => mutated |= delete.targets.iter().any(in_row),
-            AnyNodeRef::ExprCall(call) => {
-                mutated |= matches!(&*call.func, Expr::Attribute(attr)
-                    if MUTATING_METHODS.contains(&attr.attr.as_str()) && is_row(&attr.value));
-            }
-            _ => {}
-        }
-        !mutated
-    });
-    RowUse { replaced, mutated }
+            true
+        });
+        uses
+    }
 }
 
 /// `text` if it fits on one short line, for quoting in a message.

@@ -371,14 +371,25 @@ fn rebound_in_module(name: &str, ctx: &Context) -> bool {
     let Some(AnyNodeRef::ModModule(module)) = ctx.ancestors().last() else {
         return false;
     };
-    module.body.iter().any(|stmt| match stmt {
+    // Answered once per name and file, not once per call.
+    let answers = ctx.memo(ModuleRebinds::default);
+    if let Some(&known) = answers.0.borrow().get(name) {
+        return known;
+    }
+    let found = module.body.iter().any(|stmt| match stmt {
         Stmt::FunctionDef(def) => def.name.as_str() == name && !def.is_async,
         Stmt::AugAssign(assign) => {
             matches!(&*assign.target, Expr::Name(n) if n.id.as_str() == name)
         }
         _ => binds_name(stmt, name),
-    })
+    });
+    answers.0.borrow_mut().insert(name.to_owned(), found);
+    found
 }
+
+/// `rebound_in_module`'s answers, by name.
+#[derive(Default)]
+struct ModuleRebinds(std::cell::RefCell<std::collections::HashMap<String, bool>>);
 
 /// The method `name` of `class`, if the class body defines it last as a function.
 fn method<'a>(class: &'a ast::StmtClassDef, name: &str) -> Option<&'a ast::StmtFunctionDef> {

@@ -620,10 +620,7 @@ fn read_after_handler(scope: &Scope, error: &str, ctx: &Context, report: &mut Re
         {
             continue;
         }
-        let line = ctx
-            .source()
-            .get(..handler.range.start().to_usize())
-            .map_or(0, |before| before.matches('\n').count() + 1);
+        let line = ctx.line_number(handler.range.start());
         report.add(
             read.range,
             format!(
