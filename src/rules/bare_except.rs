@@ -205,7 +205,7 @@ impl Rule for BareExcept {
 /// Whether an earlier handler of the same `try` catches `KeyboardInterrupt` or
 /// `SystemExit`: then Ctrl-C and `sys.exit()` never reach this one, and the broad
 /// catch is the deliberate "everything else" branch (asyncio's callbacks do this).
-fn earlier_handler_takes_interrupts<'a>(
+pub(crate) fn earlier_handler_takes_interrupts<'a>(
     ctx: &Context<'a>,
     handler: &ExceptHandlerExceptHandler,
 ) -> bool {

@@ -15,6 +15,7 @@ use crate::checker::Context;
 use crate::checker::intent;
 use crate::checker::subtree::{any_in_scope, for_each_node};
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rules::bare_except;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF702",
@@ -139,7 +140,7 @@ impl Rule for SwallowedException {
         // Tests swallow on purpose (to check that something survives, or to ignore a
         // side effect); the hazard this rule is about is production code.
         if ctx.in_test_code()
-            || earlier_handler_takes_interrupts(ctx, stmt, handler)
+            || bare_except::earlier_handler_takes_interrupts(ctx, handler)
             || in_teardown(ctx, stmt)
             || is_cleanup_body(&stmt.body)
         {
@@ -262,24 +263,6 @@ fn names_builtin_in(type_: &Expr, ctx: &Context, name: &str, depth: usize) -> bo
             qualified == name || qualified.strip_prefix("builtins.") == Some(name)
         }),
     }
-}
-
-/// Whether an earlier handler of the same `try` catches `KeyboardInterrupt` or
-/// `SystemExit`: the broad handler is then a deliberate "everything else" branch.
-fn earlier_handler_takes_interrupts(
-    ctx: &Context,
-    stmt: &StmtTry,
-    handler: &ExceptHandlerExceptHandler,
-) -> bool {
-    stmt.handlers
-        .iter()
-        .filter_map(|h| h.as_except_handler())
-        .take_while(|earlier| earlier.start() < handler.start())
-        .filter_map(|earlier| earlier.type_.as_deref())
-        .any(|type_| {
-            names_builtin_in(type_, ctx, "KeyboardInterrupt", 0)
-                || names_builtin_in(type_, ctx, "SystemExit", 0)
-        })
 }
 
 /// Whether the `try` is best-effort cleanup by its place: in a teardown function
