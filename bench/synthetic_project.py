@@ -7,8 +7,10 @@
 The project has `--modules` modules in packages of 50 (`synth/p000/m0000.py`, ...).
 Every module imports a few modules with a lower number, at module level, so the import
 graph has no cycle of its own. Then `--cycles` cycles of 2 to 8 modules are planted
-(across packages), each closed by one more import-time import, plus as many cycles
-closed only by an import inside a function, which must not be reported. The planted
+(across packages), each closed by one more import-time import that takes a function
+back from the cycle's first module before that module defines it (so importing the
+first module really fails), plus as many cycles closed the same way but only inside a
+function, which must not be reported. The planted
 cycles are written to DIR/expected_cycles.json.
 
 `--check` runs pitfall on DIR and verifies that it reports exactly the planted
@@ -47,17 +49,18 @@ def generate(root, modules, cycles, seed):
         groups.append(sorted(members[:length]))
         members = members[length:]
     in_cycle = {m for group in groups for m in group}
-    imports = {i: [] for i in range(modules)}  # module -> [(target, deferred)]
+    # module -> [(target, deferred, takes_a_name)]
+    imports = {i: [] for i in range(modules)}
     for i in range(1, modules):
         if i not in in_cycle:
             for target in rng.sample(range(i), min(i, rng.randint(1, 4))):
-                imports[i].append((target, False))
+                imports[i].append((target, False, False))
     planted = []
     for number, group in enumerate(groups):
         deferred = number >= cycles
         for a, b in zip(group, group[1:]):
-            imports[a].append((b, False))
-        imports[group[-1]].append((group[0], deferred))
+            imports[a].append((b, False, False))
+        imports[group[-1]].append((group[0], deferred, True))
         if not deferred:
             planted.append([module_name(m) for m in group])
 
@@ -70,8 +73,11 @@ def generate(root, modules, cycles, seed):
     for i in range(modules):
         lines = []
         deferred = []
-        for target, is_deferred in imports[i]:
-            statement = f"from {module_name(target).rsplit('.', 1)[0]} import m{target:04d}"
+        for target, is_deferred, takes_a_name in imports[i]:
+            if takes_a_name:
+                statement = f"from {module_name(target)} import value_{target}"
+            else:
+                statement = f"from {module_name(target).rsplit('.', 1)[0]} import m{target:04d}"
             (deferred if is_deferred else lines).append(statement)
         lines += [
             "",

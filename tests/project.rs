@@ -55,12 +55,18 @@ fn project_findings(dir: &Path, extra: &[&str]) -> Vec<String> {
         .collect()
 }
 
-fn cycle(at: &str, chain: &str, first: &str) -> String {
+/// A PF801 finding at `at`: `importer` takes `name` from the chain's first module, which
+/// is imported first and has not defined it yet.
+fn cycle(at: &str, chain: &str, importer: &str, name: &str) -> String {
+    let first = chain.split(' ').next().unwrap();
     format!(
-        "{at} PF801 circular import `{chain}`: `{first}` is only half initialised when the cycle comes back to it"
+        "{at} PF801 circular import `{chain}`: when `{first}` is imported first, `{importer}` imports `{name}` from it before `{first}` defines it"
     )
 }
 
+/// `python3 -c "import pkg.a"` on this tree raises `ImportError: cannot import name
+/// 'VALUE' from partially initialized module 'pkg.a'` (and `import pkg.b` fails on
+/// `helper`); the fixture trees under `fixtures/circular-import/` fail the same way.
 const TWO: &str = "
 # file: pkg/__init__.py
 # file: pkg/a.py
@@ -81,7 +87,12 @@ fn a_cycle_of_two_is_reported_once_with_the_other_import_related() {
     let dir = tree(TWO);
     assert_eq!(
         project_findings(dir.path(), &[]),
-        [cycle("pkg/a.py:2:1", "pkg.a -> pkg.b -> pkg.a", "pkg.a")]
+        [cycle(
+            "pkg/a.py:2:1",
+            "pkg.a -> pkg.b -> pkg.a",
+            "pkg.b",
+            "VALUE"
+        )]
     );
     let found = json(dir.path(), &[]);
     let related = &found[0]["related"];
@@ -111,6 +122,10 @@ fn a_cycle_of_four_across_subpackages_shows_the_whole_chain() {
 # file: app/api/__init__.py
 # file: app/api/views.py
 from app.services.auth import login
+
+
+def render():
+    return login
 # file: app/services/__init__.py
 # file: app/services/auth.py
 from app.models import user
@@ -121,7 +136,7 @@ login = user
 import app.util.log
 # file: app/util/__init__.py
 # file: app/util/log.py
-from app.api import views
+from app.api.views import render
 ",
     );
     assert_eq!(
@@ -129,7 +144,8 @@ from app.api import views
         [cycle(
             "app/api/views.py:1:1",
             "app.api.views -> app.services.auth -> app.models.user -> app.util.log -> app.api.views",
-            "app.api.views"
+            "app.util.log",
+            "render"
         )]
     );
     let found = json(dir.path(), &[]);
@@ -156,27 +172,131 @@ from app.api import views
 }
 
 #[test]
-fn the_shortest_cycle_through_the_first_module_is_chosen() {
-    // a -> b -> c -> a and a -> c -> a: one component, reported once, by its short loop.
+fn the_shortest_cycle_from_the_failing_import_is_shown() {
+    // Importing `a` runs `b`, which runs `d`, which runs `c`, which fails; `b` imports
+    // `c` itself too, so the shortest loop skips `d`. `a` is the only module names are
+    // taken from, so it is the one that fails.
     let dir = tree(
         "
 # file: loop/__init__.py
 # file: loop/a.py
 from loop import b
-from loop import c
+
+A = 1
 # file: loop/b.py
+from loop import d
+from loop import c
+# file: loop/d.py
 from loop import c
 # file: loop/c.py
-from loop import a
+from loop.a import A
 ",
     );
     assert_eq!(
         project_findings(dir.path(), &[]),
         [cycle(
-            "loop/a.py:2:1",
-            "loop.a -> loop.c -> loop.a",
-            "loop.a"
+            "loop/a.py:1:1",
+            "loop.a -> loop.b -> loop.c -> loop.a",
+            "loop.c",
+            "A"
         )]
+    );
+}
+
+/// Cycles as real projects have them, each of which works (checked with `python3`):
+/// a package's `__init__` importing a submodule that takes back names bound above the
+/// import; a bottom-of-module import whose partner is only ever entered through its
+/// package; `from pkg import submodule`; plain `import` cycles; a module `__getattr__`.
+const WORKING: &str = "
+# file: mail/__init__.py
+from mail.errors import Broken
+
+DEFAULT = 'smtp'
+from mail.handler import Handler
+# file: mail/errors.py
+class Broken(Exception):
+    pass
+# file: mail/handler.py
+from mail import DEFAULT, Broken, errors
+
+
+class Handler:
+    alias = DEFAULT
+# file: facts/__init__.py
+from facts.ask import Q
+# file: facts/ask.py
+class Q:
+    pass
+
+
+from facts.generated import KNOWN
+# file: facts/generated.py
+from facts.ask import Q
+
+KNOWN = [Q]
+# file: sub/__init__.py
+# file: sub/x.py
+from sub import y
+# file: sub/y.py
+from sub import x
+# file: plain/__init__.py
+# file: plain/a.py
+import plain.b
+
+
+def f():
+    return plain.b.g()
+# file: plain/b.py
+import plain.a
+
+
+def g():
+    return plain.a.f
+# file: lazy/__init__.py
+def __getattr__(name):
+    return name
+
+
+from lazy.impl import thing
+# file: lazy/impl.py
+from lazy import anything
+
+thing = anything
+";
+
+#[test]
+fn cycles_that_work_because_of_their_order_are_not_reported() {
+    let dir = tree(WORKING);
+    assert_eq!(project_findings(dir.path(), &[]), Vec::<String>::new());
+}
+
+#[test]
+fn the_same_cycles_fail_once_a_line_moves() {
+    let dir = tree(WORKING);
+    let path = dir.path();
+    // The package no longer runs `ask` first: `import facts.generated` now enters the
+    // cycle at `generated`, and `ask`'s bottom import finds it half run.
+    std::fs::write(path.join("facts/__init__.py"), "").unwrap();
+    // The handler's names are bound only after the import that runs it.
+    let init =
+        "from mail.handler import Handler\nfrom mail.errors import Broken\n\nDEFAULT = 'smtp'\n";
+    std::fs::write(path.join("mail/__init__.py"), init).unwrap();
+    assert_eq!(
+        project_findings(path, &[]),
+        [
+            cycle(
+                "facts/generated.py:1:1",
+                "facts.generated -> facts.ask -> facts.generated",
+                "facts.ask",
+                "KNOWN"
+            ),
+            cycle(
+                "mail/__init__.py:1:1",
+                "mail -> mail.handler -> mail",
+                "mail.handler",
+                "DEFAULT"
+            ),
+        ]
     );
 }
 
@@ -201,7 +321,8 @@ THREE = 3
         [cycle(
             "rel/inner/one.py:1:1",
             "rel.inner.one -> rel.inner.two -> rel.three -> rel.inner.one",
-            "rel.inner.one"
+            "rel.three",
+            "two"
         )]
     );
 }
@@ -260,7 +381,8 @@ B = 2
         [cycle(
             "guard/a.py:2:5",
             "guard.a -> guard.b -> guard.a",
-            "guard.a"
+            "guard.b",
+            "A"
         )]
     );
 }
@@ -280,7 +402,7 @@ B = 2
 from nsp.plugin.two import TWO
 ONE = 1
 # file: src/nsp/plugin/two.py
-from nsp.plugin import one
+from nsp.plugin.one import ONE
 TWO = 2
 ",
     );
@@ -290,9 +412,15 @@ TWO = 2
             cycle(
                 "src/nsp/plugin/one.py:1:1",
                 "nsp.plugin.one -> nsp.plugin.two -> nsp.plugin.one",
-                "nsp.plugin.one"
+                "nsp.plugin.two",
+                "ONE"
             ),
-            cycle("src/proj/a.py:1:1", "proj.a -> proj.b -> proj.a", "proj.a"),
+            cycle(
+                "src/proj/a.py:1:1",
+                "proj.a -> proj.b -> proj.a",
+                "proj.b",
+                "A"
+            ),
         ]
     );
     // Checking the `src` directory itself names the modules the same way.
@@ -323,7 +451,8 @@ Y = 1
         [cycle(
             "code/lib/x.py:1:1",
             "lib.x -> lib.y -> lib.x",
-            "lib.x"
+            "lib.y",
+            "X"
         )]
     );
 }

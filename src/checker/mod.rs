@@ -153,7 +153,7 @@ pub fn check_source(
     let mut suppressions = suppressions(&source, &parsed.comments);
     let summary = walker.summary.take().map(|collector| {
         // Most files have no `noqa`: then no line index is needed at all.
-        collector.finish(walker.ctx.facts(), |offset, rule| {
+        collector.finish(&parsed.module, |offset, rule| {
             if suppressions.is_empty() {
                 return false;
             }

@@ -1,7 +1,5 @@
 //! The import graph's cycles: strongly connected components (Tarjan's algorithm, without
-//! recursion), then one shortest cycle through each component's first node.
-
-use std::collections::VecDeque;
+//! recursion); `cycles` searches inside each component.
 
 /// A directed graph over nodes `0..n`, as adjacency lists.
 pub struct Graph {
@@ -80,32 +78,9 @@ impl Graph {
         components
     }
 
-    /// A shortest cycle through `start` that stays inside `component` (sorted), as the
-    /// nodes in order from `start`; the last one leads back to `start`.
-    pub fn shortest_cycle(&self, start: usize, component: &[usize]) -> Option<Vec<usize>> {
-        let inside = |node: usize| component.binary_search(&node).is_ok();
-        let mut previous: std::collections::HashMap<usize, usize> =
-            std::collections::HashMap::new();
-        let mut queue = VecDeque::from([start]);
-        while let Some(node) = queue.pop_front() {
-            for &successor in &self.edges[node] {
-                if successor == start {
-                    let mut cycle = vec![node];
-                    let mut at = node;
-                    while at != start {
-                        at = previous[&at];
-                        cycle.push(at);
-                    }
-                    cycle.reverse();
-                    return Some(cycle);
-                }
-                if inside(successor) && !previous.contains_key(&successor) {
-                    previous.insert(successor, node);
-                    queue.push_back(successor);
-                }
-            }
-        }
-        None
+    /// The successors of `node`, sorted.
+    pub fn successors(&self, node: usize) -> &[usize] {
+        &self.edges[node]
     }
 }
 
@@ -114,7 +89,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn components_and_shortest_cycles() {
+    fn components_and_successors() {
         // 0 -> 1 -> 2 -> 0 plus a shortcut 1 -> 0; 3 -> 4 -> 3; 5 alone with a self-loop.
         let graph = Graph::new(vec![
             vec![1],
@@ -125,8 +100,7 @@ mod tests {
             vec![5],
         ]);
         assert_eq!(graph.components(), vec![vec![0, 1, 2], vec![3, 4]]);
-        assert_eq!(graph.shortest_cycle(0, &[0, 1, 2]), Some(vec![0, 1]));
-        assert_eq!(graph.shortest_cycle(3, &[3, 4]), Some(vec![3, 4]));
+        assert_eq!(graph.successors(1), [0, 2]);
     }
 
     #[test]
@@ -137,6 +111,5 @@ mod tests {
         let components = graph.components();
         assert_eq!(components.len(), 1);
         assert_eq!(components[0].len(), n);
-        assert_eq!(graph.shortest_cycle(0, &components[0]).unwrap().len(), n);
     }
 }

@@ -2,6 +2,8 @@
 //! project-wide rules look at all the files' summaries together. Nothing is parsed
 //! again; the phase only reads the summaries gathered during each file's walk.
 
+pub mod bindings;
+mod cycles;
 pub mod graph;
 pub mod module_name;
 pub mod summary;
@@ -170,7 +172,7 @@ pub fn add_sources(findings: &[Finding], sources: &mut HashMap<PathBuf, Arc<str>
 /// The findings carry byte offsets only: `place` gives them lines and columns.
 fn check(files: &[ProjectFile], roots: &[PathBuf]) -> Vec<Finding> {
     let project = Project::new(files, roots);
-    let mut findings = circular_imports(&project);
+    let mut findings = cycles::circular_imports(&project);
     findings.extend(patch_target_mismatches(&project));
     findings.extend(lost_coroutines(&project));
     findings
@@ -404,73 +406,6 @@ fn related(path: &Path, span: &Span, message: String) -> RelatedLocation {
     }
 }
 
-/// PF801: one finding per import cycle, on the import in the cycle's first module (in
-/// name order) that starts a shortest cycle through it.
-fn circular_imports(project: &Project) -> Vec<Finding> {
-    let rule = &circular_import::META;
-    // The first import-time import from one module to another, in source order.
-    let mut first_import: HashMap<(usize, usize), &Import> = HashMap::new();
-    let mut edges = vec![Vec::new(); project.modules.len()];
-    for (from, imports) in project.resolved.iter().enumerate() {
-        for (import, targets) in imports {
-            if !import.when.is_import_time() {
-                continue;
-            }
-            for &to in targets {
-                first_import.entry((from, to)).or_insert_with(|| {
-                    edges[from].push(to);
-                    import
-                });
-            }
-        }
-    }
-    let graph = graph::Graph::new(edges);
-    let mut findings = Vec::new();
-    for component in graph.components() {
-        let start = component[0];
-        let Some(cycle) = graph.shortest_cycle(start, &component) else {
-            continue;
-        };
-        let step = |i: usize| (cycle[i], cycle[(i + 1) % cycle.len()]);
-        let chain: Vec<&str> = cycle
-            .iter()
-            .chain([&start])
-            .map(|&m| project.name(m))
-            .collect();
-        let chain = chain.join(" -> ");
-        let (from, to) = step(0);
-        let file = project.modules[from].file;
-        let import = first_import[&(from, to)];
-        if !reports(file, rule, import.span.offset) {
-            continue;
-        }
-        let others = (1..cycle.len())
-            .map(|i| {
-                let (a, b) = step(i);
-                let import = first_import[&(a, b)];
-                let message = format!(
-                    "`{}` imports `{}` here, at import time",
-                    project.name(a),
-                    project.name(b)
-                );
-                related(&project.modules[a].file.path, &import.span, message)
-            })
-            .collect();
-        findings.push(finding(
-            file,
-            &import.span,
-            rule,
-            format!(
-                "circular import `{chain}`: `{}` is only half initialised when the cycle comes back to it",
-                project.name(from)
-            ),
-            "move what these modules share into a module of its own, or import inside the function that needs it".to_owned(),
-            others,
-        ));
-    }
-    findings
-}
-
 /// A module that binds a name with `from module import name`: the module, the local
 /// name, and whether the import is inside a function.
 type Consumer<'p> = (usize, &'p str, bool);
@@ -522,8 +457,7 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
             else {
                 continue;
             };
-            let defines = &project.modules[defining].file.summary.defines;
-            if defines.binary_search_by(|d| d.as_str().cmp(name)).is_err() {
+            if !project.modules[defining].file.summary.defines(name) {
                 continue;
             }
             let Some(consumers) = by_name.get(&(defining, name)) else {

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::bindings::Binding;
 use crate::ast::{self, AnyNodeRef, Expr, Ranged, TextRange};
 use crate::checker::Context;
 use crate::checker::facts::ModuleFacts;
@@ -23,8 +24,10 @@ pub struct FileSummary {
     /// Dotted names reached by attribute access from an imported module (`pkg.mod.name`
     /// after `import pkg.mod`), resolved through the import; sorted, without repeats.
     pub attribute_uses: Vec<String>,
-    /// Names the module binds at module level (`def`, `class`, assignment), sorted.
-    pub defines: Vec<String>,
+    /// Names the module binds at module level, sorted, with where each is bound first.
+    pub bindings: Vec<Binding>,
+    /// Where the module's first `from x import *` is, which may bind any name.
+    pub star_import: Option<usize>,
     /// The module-level functions among `defines` that return a coroutine when called
     /// (plain `async def`), sorted.
     #[serde(default)]
@@ -36,6 +39,22 @@ pub struct FileSummary {
     /// Project-wide rules silenced by `# noqa` on the lines of the imports, patch
     /// targets and calls above, or for the whole file: (the item's offset, rule code).
     pub suppressed: Vec<(usize, String)>,
+}
+
+impl FileSummary {
+    /// The first binding of `name` at module level, if the module binds it visibly.
+    pub fn binding(&self, name: &str) -> Option<&Binding> {
+        let index = self
+            .bindings
+            .binary_search_by(|b| b.name.as_str().cmp(name))
+            .ok()?;
+        Some(&self.bindings[index])
+    }
+
+    /// Whether the module defines `name` itself (not only by importing it).
+    pub fn defines(&self, name: &str) -> bool {
+        self.binding(name).is_some_and(|b| b.defined)
+    }
 }
 
 /// A place in the file, in bytes. Line and column are worked out only for the few
@@ -217,7 +236,7 @@ impl Collector {
     /// (on its line, or for the file).
     pub fn finish(
         self,
-        facts: &ModuleFacts<'_>,
+        module: &ast::ModModule,
         mut silenced: impl FnMut(usize, &RuleMeta) -> bool,
     ) -> FileSummary {
         let mut suppressed = Vec::new();
@@ -243,8 +262,7 @@ impl Collector {
         let mut attribute_uses = self.attribute_uses;
         attribute_uses.sort();
         attribute_uses.dedup();
-        let mut defines: Vec<String> = facts.module_bindings().map(str::to_owned).collect();
-        defines.sort();
+        let (bindings, star_import) = super::bindings::collect(module);
         let mut coroutine_functions = self.coroutine_functions;
         coroutine_functions.sort();
         coroutine_functions.dedup();
@@ -252,7 +270,8 @@ impl Collector {
             imports: self.imports,
             patches: self.patches,
             attribute_uses,
-            defines,
+            bindings,
+            star_import,
             coroutine_functions,
             lost_calls: self.lost_calls,
             suppressed,
@@ -491,7 +510,13 @@ mod tests {
             s.attribute_uses,
             [".sib.value", "pkg.mod.name.attr", "unittest.mock.patch"]
         );
-        assert_eq!(s.defines, ["X", "self_thing", "test"]);
+        let defined: Vec<&str> = s
+            .bindings
+            .iter()
+            .filter(|b| b.defined)
+            .map(|b| b.name.as_str())
+            .collect();
+        assert_eq!(defined, ["X", "self_thing", "test"]);
         assert_eq!(s.suppressed, [(at("'c.d'"), "PF802".to_owned())]);
     }
 

@@ -1,0 +1,393 @@
+//! PF801: import cycles that fail at import time.
+//!
+//! Most cycles in real code work: a package's `__init__` imports a submodule that
+//! takes back names the package bound a few lines earlier, or a module imports its
+//! partner at the bottom, after everything the partner needs is defined. A cycle
+//! fails only when some module `u` runs `from v import name` while `v` is half run —
+//! stopped at its own import of the next module on the way to `u` — and `name` is not
+//! bound in `v` yet. Which module is half run depends on which one is imported first,
+//! and importing a submodule runs its parent packages first.
+//!
+//! So the graph of import-time imports gives the strongly connected components
+//! (linear time). Only modules of a component that another member takes names from
+//! can be the half-run one; for each of them, in name order, the import of it on a
+//! cold start is replayed over the summaries (parent packages first, imports in
+//! source order, each module run once), until one replay fails inside the component.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::summary::{Import, ImportedName};
+use super::{Project, finding, graph, related, reports};
+use crate::finding::Finding;
+use crate::rules::circular_import;
+
+/// Names every module has before its first line runs.
+const ALWAYS_BOUND: [&str; 9] = [
+    "__name__",
+    "__doc__",
+    "__file__",
+    "__path__",
+    "__spec__",
+    "__loader__",
+    "__package__",
+    "__builtins__",
+    "__cached__",
+];
+
+/// A failing step: `importer` runs `import` (`from half_run import name`) while
+/// `half_run` is stopped at `stop`, before its binding of `name`.
+struct Failure<'f> {
+    /// The module imported first, in a fresh interpreter.
+    entered: usize,
+    half_run: usize,
+    stop: &'f Import,
+    /// The project modules `stop` loads.
+    stop_targets: &'f [usize],
+    importer: usize,
+    import: &'f Import,
+    name: &'f str,
+}
+
+/// One finding per strongly connected component that holds a failing cycle: on the
+/// import where the half-run module stops, with the shortest cycle from there back.
+pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
+    let rule = &circular_import::META;
+    let n = project.modules.len();
+    // The first import-time import from one module to another, in source order.
+    let mut first_import: HashMap<(usize, usize), &Import> = HashMap::new();
+    let mut edges = vec![Vec::new(); n];
+    for (from, imports) in project.resolved.iter().enumerate() {
+        for (import, targets) in imports {
+            if !import.when.is_import_time() {
+                continue;
+            }
+            for &to in targets {
+                first_import.entry((from, to)).or_insert_with(|| {
+                    edges[from].push(to);
+                    import
+                });
+            }
+        }
+    }
+    let graph = graph::Graph::new(edges);
+    let components = graph.components();
+    let mut component_of = vec![usize::MAX; n];
+    for (number, component) in components.iter().enumerate() {
+        for &module in component {
+            component_of[module] = number;
+        }
+    }
+    let mut replay = Replay::new(project, &component_of);
+    let mut findings = Vec::new();
+    for (number, component) in components.iter().enumerate() {
+        let Some(failure) = taken_from(project, component, &component_of)
+            .into_iter()
+            .find_map(|entered| replay.run(entered, number))
+        else {
+            continue;
+        };
+        let Failure {
+            entered,
+            half_run,
+            stop,
+            stop_targets,
+            importer,
+            import,
+            name,
+        } = failure;
+        let file = project.modules[half_run].file;
+        if !reports(file, rule, stop.span.offset) {
+            continue;
+        }
+        let Some(cycle) = shortest_cycle(&graph, &component_of, half_run, stop_targets, importer)
+        else {
+            continue;
+        };
+        let chain: Vec<&str> = cycle
+            .iter()
+            .chain([&half_run])
+            .map(|&m| project.name(m))
+            .collect();
+        let others = (1..cycle.len())
+            .map(|i| {
+                let (a, b) = (cycle[i], cycle[(i + 1) % cycle.len()]);
+                let import = if b == half_run {
+                    import
+                } else {
+                    first_import[&(a, b)]
+                };
+                let message = format!(
+                    "`{}` imports `{}` here, at import time",
+                    project.name(a),
+                    project.name(b)
+                );
+                related(&project.modules[a].file.path, &import.span, message)
+            })
+            .collect();
+        let half_run_name = project.name(half_run);
+        let when = match entered == half_run {
+            true => format!("when `{half_run_name}` is imported first"),
+            false => format!("when `{}` is imported first", project.name(entered)),
+        };
+        let from = match entered == half_run {
+            true => "it".to_owned(),
+            false => format!("`{half_run_name}`"),
+        };
+        findings.push(finding(
+            file,
+            &stop.span,
+            rule,
+            format!(
+                "circular import `{}`: {when}, `{}` imports `{name}` from {from} before `{half_run_name}` defines it",
+                chain.join(" -> "),
+                project.name(importer),
+            ),
+            "move what these modules share into a module of its own, or import inside the function that needs it".to_owned(),
+            others,
+        ));
+    }
+    findings
+}
+
+/// The members of `component` that another member imports names from at import time,
+/// sorted: the only ones whose half-run state can make a `from` import fail.
+fn taken_from(project: &Project, component: &[usize], component_of: &[usize]) -> Vec<usize> {
+    let mut sources: Vec<usize> = component
+        .iter()
+        .flat_map(|&importer| {
+            project.resolved[importer]
+                .iter()
+                .filter(|(import, _)| import.names.is_some() && import.when.is_import_time())
+                .filter_map(move |(import, _)| {
+                    let source = project
+                        .imported_module(importer, import)
+                        .and_then(|m| project.by_name.get(&m).copied())?;
+                    (source != importer && component_of[source] == component_of[importer])
+                        .then_some(source)
+                })
+        })
+        .collect();
+    sources.sort_unstable();
+    sources.dedup();
+    sources
+}
+
+/// Of the names imported from `source`, one that `source` binds only at or after
+/// `stop`, if any (a `from x import *` or a module `__getattr__` binds every name from
+/// where it stands). Submodules are left out (`from pkg import mod` imports `pkg.mod`
+/// when `pkg` lacks the name, which always works), and so are names `source` never
+/// binds visibly (set through `globals()`, say), which cannot be judged.
+fn unbound_at<'f>(
+    project: &Project<'f>,
+    source: usize,
+    names: &'f [ImportedName],
+    stop: usize,
+) -> Option<&'f str> {
+    let summary = &project.modules[source].file.summary;
+    let binds_all_from = summary
+        .star_import
+        .into_iter()
+        .chain(summary.binding("__getattr__").map(|b| b.offset))
+        .min();
+    if binds_all_from.is_some_and(|all| all < stop) {
+        return None;
+    }
+    let source_name = project.name(source);
+    names
+        .iter()
+        .map(|imported| imported.name.as_str())
+        .find(|name| {
+            !ALWAYS_BOUND.contains(name)
+                && summary.binding(name).is_some_and(|b| b.offset >= stop)
+                && !project
+                    .by_name
+                    .contains_key(&format!("{source_name}.{name}"))
+        })
+}
+
+/// A module being run: which import-time import it is at, and which of that import's
+/// modules comes next. `started` is false while its parent packages run first.
+struct Frame {
+    module: usize,
+    import: usize,
+    target: usize,
+    started: bool,
+}
+
+/// Replays imports over the summaries, with marks reused across replays.
+struct Replay<'p, 'f> {
+    project: &'p Project<'f>,
+    component_of: &'p [usize],
+    /// The nearest parent package of each module that is a project module.
+    parent: Vec<Option<usize>>,
+    /// `entered[m] == generation`: `m` started running in this replay.
+    entered: Vec<u32>,
+    /// `finished[m] == generation`: `m` ran to its end in this replay.
+    finished: Vec<u32>,
+    generation: u32,
+}
+
+impl<'p, 'f> Replay<'p, 'f> {
+    fn new(project: &'p Project<'f>, component_of: &'p [usize]) -> Self {
+        let n = project.modules.len();
+        let parent = (0..n)
+            .map(|module| {
+                let mut name = project.name(module);
+                while let Some((up, _)) = name.rsplit_once('.') {
+                    if let Some(&index) = project.by_name.get(up) {
+                        return Some(index);
+                    }
+                    name = up;
+                }
+                None
+            })
+            .collect();
+        Replay {
+            project,
+            component_of,
+            parent,
+            entered: vec![0; n],
+            finished: vec![0; n],
+            generation: 0,
+        }
+    }
+
+    /// `import entered` in a fresh interpreter: the first `from` import that fails
+    /// because a module of component `component` is half run, if any. Failures in other
+    /// components are passed over (they are reported with their own component).
+    fn run(&mut self, entered: usize, component: usize) -> Option<Failure<'p>> {
+        self.generation += 1;
+        let generation = self.generation;
+        let resolved = &self.project.resolved;
+        let mut stack = vec![Frame {
+            module: entered,
+            import: 0,
+            target: 0,
+            started: false,
+        }];
+        while let Some(frame) = stack.last_mut() {
+            let module = frame.module;
+            if !frame.started {
+                if self.entered[module] == generation {
+                    stack.pop(); // already run, or half run: Python hands it back as is
+                    continue;
+                }
+                if let Some(parent) = self.parent[module]
+                    && self.entered[parent] != generation
+                {
+                    stack.push(Frame {
+                        module: parent,
+                        import: 0,
+                        target: 0,
+                        started: false,
+                    });
+                    continue;
+                }
+                frame.started = true;
+                self.entered[module] = generation;
+            }
+            let Some((import, targets)) = resolved[module].get(frame.import) else {
+                self.finished[module] = generation;
+                stack.pop();
+                continue;
+            };
+            if !import.when.is_import_time() {
+                frame.import += 1;
+                continue;
+            }
+            if let Some(&target) = targets.get(frame.target) {
+                frame.target += 1;
+                stack.push(Frame {
+                    module: target,
+                    import: 0,
+                    target: 0,
+                    started: false,
+                });
+                continue;
+            }
+            // Every module of the import is loaded (or half run): now the names.
+            frame.import += 1;
+            frame.target = 0;
+            if let Some(failure) = self.takes_unbound(module, import, &stack, component) {
+                return Some(failure);
+            }
+        }
+        None
+    }
+
+    /// Whether `import` in `module` takes a name from a half-run module of `component`
+    /// that the module has not bound yet, given where each frame on `stack` stands.
+    fn takes_unbound(
+        &self,
+        module: usize,
+        import: &'p Import,
+        stack: &[Frame],
+        component: usize,
+    ) -> Option<Failure<'p>> {
+        let names = import.names.as_deref()?;
+        let source = self
+            .project
+            .imported_module(module, import)
+            .and_then(|m| self.project.by_name.get(&m).copied())?;
+        if source == module
+            || self.component_of[source] != component
+            || self.entered[source] != self.generation
+            || self.finished[source] == self.generation
+        {
+            return None;
+        }
+        // The half-run module's frame, still at the import that led here.
+        let frame = stack.iter().find(|f| f.module == source && f.started)?;
+        let (stop, stop_targets) = &self.project.resolved[source][frame.import];
+        let name = unbound_at(self.project, source, names, stop.span.offset)?;
+        Some(Failure {
+            entered: stack[0].module,
+            half_run: source,
+            stop,
+            stop_targets,
+            importer: module,
+            import,
+            name,
+        })
+    }
+}
+
+/// The shortest cycle from `half_run` through one of `first_steps` (the modules of the
+/// import it stops at) to `importer` (which takes a name back), inside their
+/// component, as modules from `half_run` on.
+fn shortest_cycle(
+    graph: &graph::Graph,
+    component_of: &[usize],
+    half_run: usize,
+    first_steps: &[usize],
+    importer: usize,
+) -> Option<Vec<usize>> {
+    let component = component_of[half_run];
+    let mut previous: HashMap<usize, usize> = HashMap::from([(half_run, half_run)]);
+    let mut queue = VecDeque::new();
+    for &step in first_steps {
+        if component_of[step] == component && !previous.contains_key(&step) {
+            previous.insert(step, half_run);
+            queue.push_back(step);
+        }
+    }
+    while let Some(module) = queue.pop_front() {
+        if module == importer {
+            let mut cycle = vec![module];
+            let mut step = module;
+            while step != half_run {
+                step = previous[&step];
+                cycle.push(step);
+            }
+            cycle.reverse();
+            return Some(cycle);
+        }
+        for &next in graph.successors(module) {
+            if component_of[next] == component && !previous.contains_key(&next) {
+                previous.insert(next, module);
+                queue.push_back(next);
+            }
+        }
+    }
+    None
+}
