@@ -130,7 +130,10 @@ pub fn check_source(
     let mut walker = walk::Walker::new(ctx, dispatch);
     if crate::project::wanted(settings) {
         let coroutines = dispatch.is_enabled(&crate::rules::unawaited_coroutine::META);
-        walker.summary = Some(crate::project::summary::Collector::new(coroutines));
+        let patches = dispatch.is_enabled(&crate::rules::patch_target_mismatch::META);
+        walker.summary = Some(crate::project::summary::Collector::new(
+            coroutines, patches,
+        ));
     }
     source_order_walk(&mut walker, &parsed.module);
     let too_deep = walker.too_deep;

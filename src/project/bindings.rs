@@ -10,20 +10,18 @@ use crate::ast::{self, Expr, Ranged, Stmt};
 /// deeply nested anyway.
 const MAX_DEPTH: usize = 200;
 
-/// A name bound at module level (also under `if`, `try`, `for`, `while`, `with` and
-/// `match` at module level).
+/// A name the module defines at module level (also under `if`, `try`, `for`, `while`,
+/// `with` and `match` at module level): by `def`, `class`, an assignment, a loop or
+/// `with` target. Names bound by imports are not repeated here: the summary's imports
+/// have them, with their places.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Binding {
     pub name: String,
     /// The start of the first statement that binds it, in bytes.
     pub offset: usize,
-    /// Whether some statement binds it other than an import (`def`, `class`, an
-    /// assignment, a loop or `with` target): the module defines it rather than
-    /// re-exporting it.
-    pub defined: bool,
 }
 
-/// The module's bindings, sorted by name, and the offset of its first
+/// The module's definitions, sorted by name, and the offset of its first
 /// `from x import *` (which may bind any name).
 pub fn collect(module: &ast::ModModule) -> (Vec<Binding>, Option<usize>) {
     let mut collector = Collector::default();
@@ -31,13 +29,7 @@ pub fn collect(module: &ast::ModModule) -> (Vec<Binding>, Option<usize>) {
     let mut bindings = collector.bindings;
     // Stable: for each name, the first binding in source order comes first.
     bindings.sort_by(|a, b| a.name.cmp(&b.name));
-    bindings.dedup_by(|later, first| {
-        if later.name != first.name {
-            return false;
-        }
-        first.defined |= later.defined;
-        true
-    });
+    bindings.dedup_by(|later, first| later.name == first.name);
     (bindings, collector.star_import)
 }
 
@@ -57,19 +49,18 @@ impl Collector {
         }
     }
 
-    fn bind(&mut self, name: &str, offset: usize, defined: bool) {
+    fn bind(&mut self, name: &str, offset: usize) {
         self.bindings.push(Binding {
             name: name.to_owned(),
             offset,
-            defined,
         });
     }
 
     fn stmt(&mut self, stmt: &Stmt, depth: usize) {
         let at = stmt.range().start().to_usize();
         match stmt {
-            Stmt::FunctionDef(def) => self.bind(def.name.as_str(), at, true),
-            Stmt::ClassDef(class) => self.bind(class.name.as_str(), at, true),
+            Stmt::FunctionDef(def) => self.bind(def.name.as_str(), at),
+            Stmt::ClassDef(class) => self.bind(class.name.as_str(), at),
             Stmt::Assign(assign) => {
                 for target in &assign.targets {
                     self.target(target, at, 0);
@@ -80,26 +71,9 @@ impl Collector {
             }
             Stmt::AugAssign(assign) => self.target(&assign.target, at, 0),
             Stmt::TypeAlias(alias) => self.target(&alias.name, at, 0),
-            Stmt::Import(import) => {
-                for alias in &import.names {
-                    let local = match &alias.asname {
-                        Some(asname) => asname.as_str(),
-                        None => alias.name.split('.').next().unwrap_or_default(),
-                    };
-                    self.bind(local, at, false);
-                }
-            }
             Stmt::ImportFrom(import) => {
-                for alias in &import.names {
-                    if alias.name.as_str() == "*" {
-                        self.star_import.get_or_insert(at);
-                    } else {
-                        self.bind(
-                            alias.asname.as_ref().unwrap_or(&alias.name).as_str(),
-                            at,
-                            false,
-                        );
-                    }
+                if import.names.iter().any(|alias| alias.name.as_str() == "*") {
+                    self.star_import.get_or_insert(at);
                 }
             }
             Stmt::For(stmt) => {
@@ -148,7 +122,7 @@ impl Collector {
             return;
         }
         match target {
-            Expr::Name(name) => self.bind(name.id.as_str(), at, true),
+            Expr::Name(name) => self.bind(name.id.as_str(), at),
             Expr::Tuple(tuple) => tuple
                 .elts
                 .iter()
@@ -170,24 +144,23 @@ mod tests {
         let parsed = crate::ast::parse(source, false);
         let (bindings, star) = collect(&parsed.module);
         let at = |text: &str| source.find(text).unwrap();
-        let got: Vec<(&str, usize, bool)> = bindings
+        let got: Vec<(&str, usize)> = bindings
             .iter()
-            .map(|b| (b.name.as_str(), b.offset, b.defined))
+            .map(|b| (b.name.as_str(), b.offset))
             .collect();
+        // Imports (`a`, `e`, the first `g`) are left to the summary's imports.
         assert_eq!(
             got,
             [
-                ("C", at("class C"), true),
-                ("a", 0, false),
-                ("e", at("from c"), false),
-                ("f", at("def f"), true),
-                ("g", at("import g"), true),
-                ("h", at("with"), true),
-                ("i", at("for"), true),
-                ("inner", at("def inner"), true),
-                ("j", at("for"), true),
-                ("k", at("for"), true),
-                ("m", at("m: int = 1"), true),
+                ("C", at("class C")),
+                ("f", at("def f")),
+                ("g", at("g = None")),
+                ("h", at("with")),
+                ("i", at("for")),
+                ("inner", at("def inner")),
+                ("j", at("for")),
+                ("k", at("for")),
+                ("m", at("m: int = 1")),
             ]
         );
         assert_eq!(star, Some(at("from c")));

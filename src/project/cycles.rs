@@ -16,6 +16,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use rustc_hash::FxHashMap;
+
 use super::summary::{Import, ImportedName};
 use super::{Project, finding, graph, related, reports};
 use crate::finding::Finding;
@@ -54,7 +56,7 @@ pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
     let rule = &circular_import::META;
     let n = project.modules.len();
     // The first import-time import from one module to another, in source order.
-    let mut first_import: HashMap<(usize, usize), &Import> = HashMap::new();
+    let mut first_import: FxHashMap<(usize, usize), &Import> = FxHashMap::default();
     let mut edges = vec![Vec::new(); n];
     for (from, imports) in project.resolved.iter().enumerate() {
         for (import, targets) in imports {
@@ -161,7 +163,7 @@ fn taken_from(project: &Project, component: &[usize], component_of: &[usize]) ->
                 .filter_map(move |(import, _)| {
                     let source = project
                         .imported_module(importer, import)
-                        .and_then(|m| project.by_name.get(&m).copied())?;
+                        .and_then(|m| project.by_name.get(m.as_ref()).copied())?;
                     (source != importer && component_of[source] == component_of[importer])
                         .then_some(source)
                 })
@@ -187,7 +189,7 @@ fn unbound_at<'f>(
     let binds_all_from = summary
         .star_import
         .into_iter()
-        .chain(summary.binding("__getattr__").map(|b| b.offset))
+        .chain(summary.first_binding("__getattr__"))
         .min();
     if binds_all_from.is_some_and(|all| all < stop) {
         return None;
@@ -198,7 +200,7 @@ fn unbound_at<'f>(
         .map(|imported| imported.name.as_str())
         .find(|name| {
             !ALWAYS_BOUND.contains(name)
-                && summary.binding(name).is_some_and(|b| b.offset >= stop)
+                && summary.first_binding(name).is_some_and(|at| at >= stop)
                 && !project
                     .by_name
                     .contains_key(&format!("{source_name}.{name}"))
@@ -328,7 +330,7 @@ impl<'p, 'f> Replay<'p, 'f> {
         let source = self
             .project
             .imported_module(module, import)
-            .and_then(|m| self.project.by_name.get(&m).copied())?;
+            .and_then(|m| self.project.by_name.get(m.as_ref()).copied())?;
         if source == module
             || self.component_of[source] != component
             || self.entered[source] != self.generation

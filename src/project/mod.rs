@@ -8,11 +8,13 @@ pub mod graph;
 pub mod module_name;
 pub mod summary;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use summary::FileSummary;
+use rustc_hash::FxHashMap;
 
 use crate::ast;
 use crate::checker::FileResult;
@@ -186,7 +188,7 @@ struct Module<'f> {
 /// The named modules, sorted by name, and their resolved imports.
 struct Project<'f> {
     modules: Vec<Module<'f>>,
-    by_name: HashMap<String, usize>,
+    by_name: FxHashMap<String, usize>,
     /// For each module, each import with the project modules it leads to.
     resolved: Vec<Vec<(&'f Import, Vec<usize>)>>,
 }
@@ -205,7 +207,7 @@ impl<'f> Project<'f> {
         // in sorted order stands for the module, so the answer does not depend on order.
         modules.sort_by(|a, b| (&a.name.name, &a.file.path).cmp(&(&b.name.name, &b.file.path)));
         modules.dedup_by(|b, a| a.name.name == b.name.name);
-        let mut by_name: HashMap<String, usize> = modules
+        let mut by_name: FxHashMap<String, usize> = modules
             .iter()
             .enumerate()
             .map(|(index, module)| (module.name.name.clone(), index))
@@ -238,15 +240,15 @@ impl<'f> Project<'f> {
 
     /// The absolute name of the module an import names (`from ..x import y` in `a.b.c`
     /// names `a.x`), if relative dots do not climb out of the top package.
-    fn imported_module(&self, index: usize, import: &Import) -> Option<String> {
+    fn imported_module<'i>(&self, index: usize, import: &'i Import) -> Option<Cow<'i, str>> {
         if import.level == 0 {
-            return Some(import.module.clone());
+            return Some(Cow::Borrowed(&import.module));
         }
         let base = self.modules[index].name.relative_base(import.level)?;
-        Some(match import.module.as_str() {
+        Some(Cow::Owned(match import.module.as_str() {
             "" => base,
             module => format!("{base}.{module}"),
-        })
+        }))
     }
 
     /// The project module that `dotted` or its longest dotted prefix names.
@@ -268,20 +270,25 @@ impl<'f> Project<'f> {
         };
         let mut targets: Vec<usize> = match &import.names {
             None => self.longest_module(&module).into_iter().collect(),
-            Some(names) => names
-                .iter()
-                .filter_map(|imported| {
-                    let submodule = if module.is_empty() {
-                        imported.name.clone()
-                    } else {
-                        format!("{module}.{}", imported.name)
-                    };
-                    self.by_name
-                        .get(&submodule)
-                        .copied()
-                        .or_else(|| self.longest_module(&module))
-                })
-                .collect(),
+            Some(names) => {
+                // One buffer for the `module.name` of every imported name.
+                let mut submodule = String::with_capacity(module.len() + 32);
+                names
+                    .iter()
+                    .filter_map(|imported| {
+                        submodule.clear();
+                        if !module.is_empty() {
+                            submodule.push_str(&module);
+                            submodule.push('.');
+                        }
+                        submodule.push_str(&imported.name);
+                        self.by_name
+                            .get(submodule.as_str())
+                            .copied()
+                            .or_else(|| self.longest_module(&module))
+                    })
+                    .collect()
+            }
         };
         targets.retain(|&target| target != index);
         targets.sort_unstable();
@@ -435,7 +442,7 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
             }
             let Some(source) = project
                 .imported_module(index, import)
-                .and_then(|m| project.by_name.get(&m).copied())
+                .and_then(|m| project.by_name.get(m.as_ref()).copied())
             else {
                 continue;
             };

@@ -2,8 +2,10 @@
 //! hold an `__init__.py`; above the last regular package, directories under a source
 //! root count as namespace packages (PEP 420).
 
-use std::collections::HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+
+use rustc_hash::FxHashMap;
 
 /// A module's dotted name, and whether it is a package (`__init__.py`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,21 +34,49 @@ impl ModuleName {
     }
 }
 
-/// Names modules, remembering which directories are packages.
+/// Names modules, remembering what each directory is.
 pub struct Namer {
     /// Absolute source roots, deepest first.
     roots: Vec<PathBuf>,
-    is_package: HashMap<PathBuf, bool>,
+    /// Directories as given (relative or not), by their text: what a module directly
+    /// inside them is called. Files share a few directories, so each directory is made
+    /// absolute, and its `__init__.py` looked for, once.
+    dirs: FxHashMap<OsString, Option<DirName>>,
     /// The working directory, read once: `std::path::absolute` would ask the system
     /// for it again for every relative path.
     cwd: Option<PathBuf>,
+}
+
+/// What a directory contributes to the names of the modules in it.
+#[derive(Debug, Clone)]
+struct DirName {
+    /// Its dotted name as a package (namespace or regular); empty outside any package.
+    name: String,
+    /// How many parts `name` has.
+    parts: usize,
+    /// The trailing parts of `name` that are regular packages (with `__init__.py`),
+    /// dotted, and how many there are.
+    regular: String,
+    regular_parts: usize,
+}
+
+/// `prefix.part`, or `part` alone after an empty prefix; built by hand, since
+/// `format!` costs more than the rest of naming a module.
+fn dotted(prefix: &str, part: &str) -> String {
+    let mut joined = String::with_capacity(prefix.len() + 1 + part.len());
+    if !prefix.is_empty() {
+        joined.push_str(prefix);
+        joined.push('.');
+    }
+    joined.push_str(part);
+    joined
 }
 
 impl Namer {
     pub fn new(roots: impl IntoIterator<Item = PathBuf>) -> Self {
         let mut namer = Namer {
             roots: Vec::new(),
-            is_package: HashMap::new(),
+            dirs: FxHashMap::default(),
             cwd: std::env::current_dir().ok(),
         };
         let mut roots: Vec<PathBuf> = roots
@@ -77,54 +107,90 @@ impl Namer {
         if extension != "py" && extension != "pyi" {
             return None;
         }
-        let path = self.absolute(path);
         let stem = path.file_stem()?.to_str()?;
-        let is_package = stem == "__init__";
-        let mut parts: Vec<&str> = Vec::new();
-        if !is_package {
-            parts.push(stem);
-        }
-        let mut dir = path.parent()?;
-        while self.has_init(dir) {
-            parts.push(dir.file_name()?.to_str()?);
-            dir = dir.parent()?;
-        }
-        let regular = parts.len();
-        // Directories between the deepest enclosing source root and the outermost
-        // regular package are namespace packages, if their names can be imported.
-        if let Some(root) = self.roots.iter().find(|root| dir.starts_with(root)) {
-            let between: Option<Vec<&str>> = dir
-                .strip_prefix(root)
-                .ok()?
-                .components()
-                .rev()
-                .map(|c| c.as_os_str().to_str().filter(|s| is_identifier(s)))
-                .collect();
-            if let Some(between) = between {
-                parts.extend(between);
+        let parent = path.parent()?;
+        let dir = match self.dirs.get(parent.as_os_str()) {
+            Some(known) => known.as_ref()?,
+            None => {
+                let absolute = self.absolute(parent);
+                let named = self.dir_name(&absolute);
+                self.dirs
+                    .entry(parent.as_os_str().to_owned())
+                    .or_insert(named)
+                    .as_ref()?
             }
-        }
-        if parts.is_empty() {
+        };
+        let is_package = stem == "__init__";
+        let (parts, regular_parts) = match is_package {
+            true => (dir.parts, dir.regular_parts),
+            false => (dir.parts + 1, dir.regular_parts + 1),
+        };
+        if parts == 0 {
             return None;
         }
-        parts.reverse();
-        let alias = (regular < parts.len() && regular > 0)
-            .then(|| parts[parts.len() - regular..].join("."));
+        let in_dir = |prefix: &str| match is_package {
+            true => prefix.to_owned(),
+            false => dotted(prefix, stem),
+        };
+        let name = in_dir(&dir.name);
+        let alias = (regular_parts < parts && regular_parts > 0).then(|| in_dir(&dir.regular));
         Some(ModuleName {
-            name: parts.join("."),
+            name,
             alias,
             is_package,
         })
     }
 
-    fn has_init(&mut self, dir: &Path) -> bool {
-        if let Some(&known) = self.is_package.get(dir) {
-            return known;
+    /// The name of the absolute directory `dir` as a package: grown by one part for
+    /// each directory with an `__init__.py`; above the outermost one, the directories
+    /// between it and the deepest enclosing source root are namespace packages, if
+    /// their names can be imported. `None` for a directory without a name.
+    fn dir_name(&mut self, dir: &Path) -> Option<DirName> {
+        if !has_init(dir) {
+            let mut name = DirName {
+                name: String::new(),
+                parts: 0,
+                regular: String::new(),
+                regular_parts: 0,
+            };
+            if let Some(root) = self.roots.iter().find(|root| dir.starts_with(root)) {
+                let between: Option<Vec<&str>> = dir
+                    .strip_prefix(root)
+                    .ok()?
+                    .components()
+                    .map(|c| c.as_os_str().to_str().filter(|s| is_identifier(s)))
+                    .collect();
+                if let Some(between) = between {
+                    name.parts = between.len();
+                    name.name = between.join(".");
+                }
+            }
+            return Some(name);
         }
-        let found = dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file();
-        self.is_package.insert(dir.to_owned(), found);
-        found
+        let part = dir.file_name()?.to_str()?;
+        let parent = dir.parent()?;
+        // The parent is looked up by its absolute text, which its own files may not
+        // use; that only costs a second entry.
+        let above = match self.dirs.get(parent.as_os_str()) {
+            Some(known) => known.clone()?,
+            None => {
+                let named = self.dir_name(parent);
+                self.dirs
+                    .insert(parent.as_os_str().to_owned(), named.clone());
+                named?
+            }
+        };
+        Some(DirName {
+            name: dotted(&above.name, part),
+            parts: above.parts + 1,
+            regular: dotted(&above.regular, part),
+            regular_parts: above.regular_parts + 1,
+        })
     }
+}
+
+fn has_init(dir: &Path) -> bool {
+    dir.join("__init__.py").is_file() || dir.join("__init__.pyi").is_file()
 }
 
 fn is_identifier(name: &str) -> bool {

@@ -24,7 +24,8 @@ pub struct FileSummary {
     /// Dotted names reached by attribute access from an imported module (`pkg.mod.name`
     /// after `import pkg.mod`), resolved through the import; sorted, without repeats.
     pub attribute_uses: Vec<String>,
-    /// Names the module binds at module level, sorted, with where each is bound first.
+    /// Names the module defines at module level, sorted, with where each is defined
+    /// first (names bound by imports are in `imports`).
     pub bindings: Vec<Binding>,
     /// Where the module's first `from x import *` is, which may bind any name.
     pub star_import: Option<usize>,
@@ -42,8 +43,22 @@ pub struct FileSummary {
 }
 
 impl FileSummary {
-    /// The first binding of `name` at module level, if the module binds it visibly.
-    pub fn binding(&self, name: &str) -> Option<&Binding> {
+    /// Where the module first binds `name` at import time: by a definition, or by an
+    /// import outside functions (imports in class bodies or under `if TYPE_CHECKING:`
+    /// count too, which only makes a name bound earlier). `None` when the module does
+    /// not bind it visibly.
+    pub fn first_binding(&self, name: &str) -> Option<usize> {
+        let defined = self.definition(name).map(|b| b.offset);
+        let imported = self
+            .imports
+            .iter()
+            .filter(|import| import.when != When::InFunction && import.binds(name))
+            .map(|import| import.span.offset)
+            .next();
+        defined.into_iter().chain(imported).min()
+    }
+
+    fn definition(&self, name: &str) -> Option<&Binding> {
         let index = self
             .bindings
             .binary_search_by(|b| b.name.as_str().cmp(name))
@@ -53,7 +68,7 @@ impl FileSummary {
 
     /// Whether the module defines `name` itself (not only by importing it).
     pub fn defines(&self, name: &str) -> bool {
-        self.binding(name).is_some_and(|b| b.defined)
+        self.definition(name).is_some()
     }
 }
 
@@ -124,6 +139,17 @@ pub struct Import {
     pub when: When,
 }
 
+impl Import {
+    /// Whether the import binds the local `name` (`import a.b` binds `a`; an `as`
+    /// name of a plain import is not kept, so it is not seen).
+    fn binds(&self, name: &str) -> bool {
+        match &self.names {
+            Some(names) => names.iter().any(|imported| imported.local() == name),
+            None => self.module.split('.').next() == Some(name),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportedName {
     pub name: String,
@@ -152,15 +178,19 @@ pub struct Collector {
     attribute_uses: Vec<String>,
     /// Whether to gather what PF602 needs across modules.
     coroutines: bool,
+    /// Whether to gather what PF802 needs (patch targets, attribute chains).
+    patches_wanted: bool,
     coroutine_functions: Vec<String>,
     lost_calls: Vec<LostCall>,
 }
 
 impl Collector {
-    /// A collector; `coroutines` asks for the calls and definitions PF602 needs.
-    pub fn new(coroutines: bool) -> Self {
+    /// A collector; `coroutines` asks for the calls and definitions PF602 needs,
+    /// `patches` for the patch targets and attribute chains PF802 needs.
+    pub fn new(coroutines: bool, patches: bool) -> Self {
         Collector {
             coroutines,
+            patches_wanted: patches,
             ..Collector::default()
         }
     }
@@ -171,7 +201,7 @@ impl Collector {
             AnyNodeRef::StmtImport(import) => {
                 let when = when(node, ctx);
                 for alias in &import.names {
-                    let module = alias.name.to_string();
+                    let module = alias.name.as_str().to_owned();
                     self.imports.push(Import {
                         span: Span::of(alias.range()),
                         level: 0,
@@ -186,14 +216,14 @@ impl Collector {
                     .names
                     .iter()
                     .map(|alias| ImportedName {
-                        name: alias.name.to_string(),
-                        asname: alias.asname.as_ref().map(ToString::to_string),
+                        name: alias.name.as_str().to_owned(),
+                        asname: alias.asname.as_ref().map(|a| a.as_str().to_owned()),
                     })
                     .collect();
                 let module = import
                     .module
                     .as_ref()
-                    .map_or_else(String::new, |m| m.to_string());
+                    .map_or_else(String::new, |m| m.as_str().to_owned());
                 self.imports.push(Import {
                     span: Span::of(import.range()),
                     level: import.level,
@@ -203,7 +233,11 @@ impl Collector {
                 });
             }
             AnyNodeRef::ExprCall(call) => {
-                if let Some(target) = patch_target(call, ctx.facts()) {
+                if let Some(target) = self
+                    .patches_wanted
+                    .then(|| patch_target(call, ctx.facts()))
+                    .flatten()
+                {
                     self.patches.push(target);
                 } else if self.coroutines
                     && let Some(lost) = lost_call(call, node, ctx)
@@ -216,9 +250,9 @@ impl Collector {
                     && matches!(ctx.parent(), Some(AnyNodeRef::ModModule(_)))
                     && unawaited_coroutine::is_coroutine_function(def, ctx) =>
             {
-                self.coroutine_functions.push(def.name.to_string());
+                self.coroutine_functions.push(def.name.as_str().to_owned());
             }
-            AnyNodeRef::ExprAttribute(attribute) => {
+            AnyNodeRef::ExprAttribute(attribute) if self.patches_wanted => {
                 // Only the outermost attribute of a chain: `a.b.c` is one use, not two.
                 if !matches!(ctx.parent(), Some(AnyNodeRef::ExprAttribute(outer)) if outer.value.range() == attribute.range())
                     && let Some(mut dotted) = resolve_dotted(&attribute.value, ctx.facts())
@@ -510,12 +544,7 @@ mod tests {
             s.attribute_uses,
             [".sib.value", "pkg.mod.name.attr", "unittest.mock.patch"]
         );
-        let defined: Vec<&str> = s
-            .bindings
-            .iter()
-            .filter(|b| b.defined)
-            .map(|b| b.name.as_str())
-            .collect();
+        let defined: Vec<&str> = s.bindings.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(defined, ["X", "self_thing", "test"]);
         assert_eq!(s.suppressed, [(at("'c.d'"), "PF802".to_owned())]);
     }
