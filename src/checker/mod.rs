@@ -131,9 +131,7 @@ pub fn check_source(
     if crate::project::wanted(settings) {
         let coroutines = dispatch.is_enabled(&crate::rules::unawaited_coroutine::META);
         let patches = dispatch.is_enabled(&crate::rules::patch_target_mismatch::META);
-        walker.summary = Some(crate::project::summary::Collector::new(
-            coroutines, patches,
-        ));
+        walker.summary = Some(crate::project::summary::Collector::new(coroutines, patches));
     }
     source_order_walk(&mut walker, &parsed.module);
     let too_deep = walker.too_deep;

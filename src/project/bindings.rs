@@ -71,10 +71,10 @@ impl Collector {
             }
             Stmt::AugAssign(assign) => self.target(&assign.target, at, 0),
             Stmt::TypeAlias(alias) => self.target(&alias.name, at, 0),
-            Stmt::ImportFrom(import) => {
-                if import.names.iter().any(|alias| alias.name.as_str() == "*") {
-                    self.star_import.get_or_insert(at);
-                }
+            Stmt::ImportFrom(import)
+                if import.names.iter().any(|alias| alias.name.as_str() == "*") =>
+            {
+                self.star_import.get_or_insert(at);
             }
             Stmt::For(stmt) => {
                 self.target(&stmt.target, at, 0);

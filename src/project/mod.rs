@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use summary::FileSummary;
 use rustc_hash::FxHashMap;
+pub use summary::FileSummary;
 
 use crate::ast;
 use crate::checker::FileResult;

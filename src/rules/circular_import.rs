@@ -1,4 +1,4 @@
-//! PF801: modules that import each other at import time.
+//! PF801: import cycles that fail at import time.
 //!
 //! A project-wide rule: it needs every file's imports, so it runs in the project phase
 //! (`crate::project`) on the summaries the walk gathered, and asks for no node kinds.
@@ -10,7 +10,7 @@ use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity,
 pub static META: RuleMeta = RuleMeta {
     code: "PF801",
     name: "circular-import",
-    summary: "modules that import each other while they are being imported see each other half initialised",
+    summary: "an import cycle where a module takes a name from a half-run module before that module defines it",
     severity: Severity::Warning,
     topic: Topic::ProjectWide,
     doc: include_str!("../../rules/circular-import.md"),
