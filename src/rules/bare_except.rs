@@ -140,6 +140,8 @@ impl Rule for BareExcept {
         // caught: a hazard (a warning) even when the handler reports, records, raises
         // something else or falls back. Only a comment that explains it lowers it.
         let severity = match raises {
+            // `print_exception(); exit()`: Ctrl-C and `sys.exit()` still end the program.
+            _ if ends_program(handler, ctx) => Severity::Info,
             Raises::Other => Severity::Warning,
             _ if quiet_fate(&handler.body).is_none() => Severity::Warning,
             _ => match ctx.parent() {
@@ -292,6 +294,78 @@ fn hands_over(handler: &ExceptHandlerExceptHandler, name: &str) -> bool {
 /// or an item of it, to a call. contextlib's `ExitStack` does this to re-raise it after
 /// running the remaining callbacks.
 fn keeps_exc_info(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
+    is_exc_info_passed_on(handler, ctx) || is_exc_info_stored(handler, ctx)
+}
+
+/// Whether the handler hands `sys.exc_info()` (or `sys.exception()`) straight to a call,
+/// typically the exception it raises for the caller: `raise ImportFailed(path,
+/// sys.exc_info())` delivers the original exception, interrupt included, intact.
+fn is_exc_info_passed_on(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
+    let is_exc_info = |expr: &Expr| {
+        matches!(expr, Expr::Call(call) if matches!(
+            ctx.qualified_name(&call.func).as_deref(),
+            Some("sys.exc_info" | "sys.exception")
+        ))
+    };
+    let mut found = false;
+    for stmt in &handler.body {
+        for_each_node(AnyNodeRef::from(stmt), |node| {
+            if let AnyNodeRef::ExprCall(call) = node {
+                found |=
+                    !is_logging_call(&call.func) && call.arguments.args.iter().any(is_exc_info);
+            }
+            !found
+                && !matches!(
+                    node,
+                    AnyNodeRef::StmtFunctionDef(_) | AnyNodeRef::ExprLambda(_)
+                )
+        });
+    }
+    found
+}
+
+/// Whether the handler's own statements always end with the program ending: a last
+/// statement that calls `exit()`, `sys.exit()` or `os._exit()`, or raises `SystemExit`
+/// (also as the last statement of a nested `try`/`else`). Then an interrupt caught here
+/// still stops the program, after whatever the handler reports.
+fn ends_program(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
+    fn ends(body: &[Stmt], ctx: &Context) -> bool {
+        match body.last() {
+            Some(Stmt::Expr(expr)) => matches!(&*expr.value, Expr::Call(call) if matches!(
+                ctx.qualified_name(&call.func).as_deref(),
+                Some("exit" | "quit" | "sys.exit" | "os._exit" | "builtins.exit")
+            )),
+            Some(Stmt::Raise(raise)) => raise.exc.as_deref().is_some_and(|exc| {
+                let class = match exc {
+                    Expr::Call(call) => &*call.func,
+                    other => other,
+                };
+                matches!(
+                    ctx.qualified_name(class).as_deref(),
+                    Some("SystemExit" | "builtins.SystemExit")
+                )
+            }),
+            // `try: report() except: fallback_report(); exit() else: exit()`.
+            Some(Stmt::Try(inner)) => {
+                let handlers_end = inner
+                    .handlers
+                    .iter()
+                    .all(|h| h.as_except_handler().is_some_and(|h| ends(&h.body, ctx)));
+                let normal_end = if inner.orelse.is_empty() {
+                    ends(&inner.body, ctx)
+                } else {
+                    ends(&inner.orelse, ctx)
+                };
+                handlers_end && normal_end
+            }
+            _ => false,
+        }
+    }
+    ends(&handler.body, ctx)
+}
+
+/// Whether the handler captures `info = sys.exc_info()` and keeps it (see [`keeps_exc_info`]).
+fn is_exc_info_stored(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
     let captured = handler.body.iter().find_map(|stmt| {
         let Stmt::Assign(assign) = stmt else {
             return None;
