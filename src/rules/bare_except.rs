@@ -5,6 +5,7 @@ use crate::ast::{
     AnyNodeRef, ExceptHandlerExceptHandler, Expr, NodeKind, Ranged, Stmt, TextRange, TextSize,
 };
 use crate::checker::Context;
+use crate::checker::bindings::block_holding;
 use crate::checker::subtree::for_each_node;
 use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
@@ -141,7 +142,7 @@ impl Rule for BareExcept {
         // something else or falls back. Only a comment that explains it lowers it.
         let severity = match raises {
             // `print_exception(); exit()`: Ctrl-C and `sys.exit()` still end the program.
-            _ if ends_program(handler, ctx) => Severity::Info,
+            _ if ends_program(handler, ctx) || program_ends_after_try(ctx) => Severity::Info,
             Raises::Other => Severity::Warning,
             _ if quiet_fate(&handler.body).is_none() => Severity::Warning,
             _ => match ctx.parent() {
@@ -298,8 +299,9 @@ fn keeps_exc_info(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
 }
 
 /// Whether the handler hands `sys.exc_info()` (or `sys.exception()`) straight to a call,
-/// typically the exception it raises for the caller: `raise ImportFailed(path,
-/// sys.exc_info())` delivers the original exception, interrupt included, intact.
+/// typically the exception it raises for the caller (`raise ImportFailed(path,
+/// sys.exc_info())`), or stores it on an object (`self.user_exc_info = sys.exc_info()`):
+/// the original exception, interrupt included, is delivered intact.
 fn is_exc_info_passed_on(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
     let is_exc_info = |expr: &Expr| {
         matches!(expr, Expr::Call(call) if matches!(
@@ -307,6 +309,14 @@ fn is_exc_info_passed_on(handler: &ExceptHandlerExceptHandler, ctx: &Context) ->
             Some("sys.exc_info" | "sys.exception")
         ))
     };
+    let stored = handler.body.iter().any(|stmt| {
+        matches!(stmt, Stmt::Assign(assign)
+            if is_exc_info(&assign.value)
+                && assign.targets.iter().all(|t| matches!(t, Expr::Attribute(_) | Expr::Subscript(_))))
+    });
+    if stored {
+        return true;
+    }
     let mut found = false;
     for stmt in &handler.body {
         for_each_node(AnyNodeRef::from(stmt), |node| {
@@ -329,39 +339,69 @@ fn is_exc_info_passed_on(handler: &ExceptHandlerExceptHandler, ctx: &Context) ->
 /// (also as the last statement of a nested `try`/`else`). Then an interrupt caught here
 /// still stops the program, after whatever the handler reports.
 fn ends_program(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
-    fn ends(body: &[Stmt], ctx: &Context) -> bool {
-        match body.last() {
-            Some(Stmt::Expr(expr)) => matches!(&*expr.value, Expr::Call(call) if matches!(
+    ends(&handler.body, ctx, 0)
+}
+
+/// Whether `body` ends the program (see [`ends_program`]). `depth` 1 follows one call
+/// into a function of the module (`exit()` defined there to clean up, then
+/// `sys.exit(0)`).
+fn ends(body: &[Stmt], ctx: &Context, depth: u8) -> bool {
+    match body.last() {
+        Some(Stmt::Expr(expr)) => {
+            let Expr::Call(call) = &*expr.value else {
+                return false;
+            };
+            if let Some(def) = ctx.resolve_function(&call.func) {
+                return depth == 0 && ends(&def.body, ctx, depth + 1);
+            }
+            matches!(
                 ctx.qualified_name(&call.func).as_deref(),
                 Some("exit" | "quit" | "sys.exit" | "os._exit" | "builtins.exit")
-            )),
-            Some(Stmt::Raise(raise)) => raise.exc.as_deref().is_some_and(|exc| {
-                let class = match exc {
-                    Expr::Call(call) => &*call.func,
-                    other => other,
-                };
-                matches!(
-                    ctx.qualified_name(class).as_deref(),
-                    Some("SystemExit" | "builtins.SystemExit")
-                )
-            }),
-            // `try: report() except: fallback_report(); exit() else: exit()`.
-            Some(Stmt::Try(inner)) => {
-                let handlers_end = inner
-                    .handlers
-                    .iter()
-                    .all(|h| h.as_except_handler().is_some_and(|h| ends(&h.body, ctx)));
-                let normal_end = if inner.orelse.is_empty() {
-                    ends(&inner.body, ctx)
-                } else {
-                    ends(&inner.orelse, ctx)
-                };
-                handlers_end && normal_end
-            }
-            _ => false,
+            )
         }
+        Some(Stmt::Raise(raise)) => raise.exc.as_deref().is_some_and(|exc| {
+            let class = match exc {
+                Expr::Call(call) => &*call.func,
+                other => other,
+            };
+            matches!(
+                ctx.qualified_name(class).as_deref(),
+                Some("SystemExit" | "builtins.SystemExit")
+            )
+        }),
+        // `try: report() except: fallback_report(); exit() else: exit()`.
+        Some(Stmt::Try(inner)) => {
+            let handlers_end = inner.handlers.iter().all(|h| {
+                h.as_except_handler()
+                    .is_some_and(|h| ends(&h.body, ctx, depth))
+            });
+            let normal_end = if inner.orelse.is_empty() {
+                ends(&inner.body, ctx, depth)
+            } else {
+                ends(&inner.orelse, ctx, depth)
+            };
+            handlers_end && normal_end
+        }
+        _ => false,
     }
-    ends(&handler.body, ctx)
+}
+
+/// Whether the statement right after the handler's `try` ends the program (`try:
+/// sys.stdin.close() except: pass` then `raise SystemExit(code)`): whatever the handler
+/// swallowed, the program stops next.
+fn program_ends_after_try(ctx: &Context) -> bool {
+    let (Some(AnyNodeRef::StmtTry(stmt)), Some(outer)) = (ctx.parent(), ctx.ancestors().nth(1))
+    else {
+        return false;
+    };
+    let Some(block) = block_holding(outer, AnyNodeRef::from(stmt)) else {
+        return false;
+    };
+    block
+        .iter()
+        .position(|s| AnyNodeRef::from(s).ptr_eq(AnyNodeRef::from(stmt)))
+        .and_then(|at| block.get(at + 1..at + 2))
+        .is_some_and(|next| ends(next, ctx, 0))
 }
 
 /// Whether the handler captures `info = sys.exc_info()` and keeps it (see [`keeps_exc_info`]).
