@@ -140,17 +140,17 @@ impl Rule for BareExcept {
         // handler does, an interrupt or `sys.exit()` arriving in the `try` is still
         // caught: a hazard (a warning) even when the handler reports, records, raises
         // something else or falls back. Only a comment that explains it lowers it.
+        let explained = matches!(ctx.parent(), Some(AnyNodeRef::StmtTry(stmt))
+            if swallowed_exception::has_intent_comment(handler, stmt, range.end(), ctx));
         let severity = match raises {
             // `print_exception(); exit()`: Ctrl-C and `sys.exit()` still end the program.
             _ if ends_program(handler, ctx) || program_ends_after_try(ctx) => Severity::Info,
+            // "eval can raise any exception": whatever the handler does, said on purpose.
+            // In `__del__` Python ignores every exception anyway, an interrupt included.
+            _ if explained || in_finalizer(ctx) => Severity::Info,
             Raises::Other => Severity::Warning,
             _ if quiet_fate(&handler.body).is_none() => Severity::Warning,
             _ => match ctx.parent() {
-                Some(AnyNodeRef::StmtTry(stmt))
-                    if swallowed_exception::has_intent_comment(handler, stmt, range.end(), ctx) =>
-                {
-                    Severity::Info
-                }
                 Some(AnyNodeRef::StmtTry(stmt))
                     if swallowed_exception::is_cleanup_body(&stmt.body)
                         || swallowed_exception::is_single_attempt(&stmt.body) =>
@@ -303,7 +303,12 @@ fn keeps_exc_info(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
 /// sys.exc_info())`), or stores it on an object (`self.user_exc_info = sys.exc_info()`):
 /// the original exception, interrupt included, is delivered intact.
 fn is_exc_info_passed_on(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
+    // `sys.excepthook(*sys.exc_info())` hands it over unpacked.
     let is_exc_info = |expr: &Expr| {
+        let expr = match expr {
+            Expr::Starred(starred) => &*starred.value,
+            other => other,
+        };
         matches!(expr, Expr::Call(call) if matches!(
             ctx.qualified_name(&call.func).as_deref(),
             Some("sys.exc_info" | "sys.exception")
@@ -384,6 +389,13 @@ fn ends(body: &[Stmt], ctx: &Context, depth: u8) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether the handler is in a `__del__` method, whose exceptions Python reports as
+/// "Exception ignored" and never propagates: catching everything there loses nothing.
+fn in_finalizer(ctx: &Context) -> bool {
+    ctx.enclosing_function()
+        .is_some_and(|def| def.name.as_str() == "__del__")
 }
 
 /// Whether the statement right after the handler's `try` ends the program (`try:
