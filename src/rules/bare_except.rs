@@ -2,10 +2,12 @@
 //! including `KeyboardInterrupt` and `SystemExit`.
 
 use crate::ast::{
-    AnyNodeRef, ExceptHandlerExceptHandler, Expr, NodeKind, Ranged, Stmt, TextRange, TextSize,
+    AnyNodeRef, ExceptHandlerExceptHandler, Expr, NodeKind, Ranged, Stmt, StmtTry, TextRange,
+    TextSize,
 };
 use crate::checker::Context;
 use crate::checker::bindings::block_holding;
+use crate::checker::intent;
 use crate::checker::subtree::for_each_node;
 use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
@@ -141,7 +143,8 @@ impl Rule for BareExcept {
         // caught: a hazard (a warning) even when the handler reports, records, raises
         // something else or falls back. Only a comment that explains it lowers it.
         let explained = matches!(ctx.parent(), Some(AnyNodeRef::StmtTry(stmt))
-            if swallowed_exception::has_intent_comment(handler, stmt, range.end(), ctx));
+            if swallowed_exception::has_intent_comment(handler, stmt, range.end(), ctx)
+                || failure_explained_above(stmt, ctx));
         let severity = match raises {
             // `print_exception(); exit()`: Ctrl-C and `sys.exit()` still end the program.
             _ if ends_program(handler, ctx) || program_ends_after_try(ctx) => Severity::Info,
@@ -359,10 +362,14 @@ fn ends(body: &[Stmt], ctx: &Context, depth: u8) -> bool {
             if let Some(def) = ctx.resolve_function(&call.func) {
                 return depth == 0 && ends(&def.body, ctx, depth + 1);
             }
-            matches!(
-                ctx.qualified_name(&call.func).as_deref(),
-                Some("exit" | "quit" | "sys.exit" | "os._exit" | "builtins.exit")
-            )
+            // `_exit` too: `os` itself imports it from `posix` or `nt`.
+            ctx.qualified_name(&call.func).is_some_and(|name| {
+                matches!(
+                    name.as_str(),
+                    "exit" | "quit" | "sys.exit" | "builtins.exit"
+                ) || name == "_exit"
+                    || name.ends_with("._exit")
+            })
         }
         Some(Stmt::Raise(raise)) => raise.exc.as_deref().is_some_and(|exc| {
             let class = match exc {
@@ -389,6 +396,39 @@ fn ends(body: &[Stmt], ctx: &Context, depth: u8) -> bool {
         }
         _ => false,
     }
+}
+
+/// Words of a comment that says a `try`'s failures are expected and handled.
+const FAILURE_WORDS: &[&str] = &[
+    "catch",
+    "ignore",
+    "suppress",
+    "best effort",
+    "best-effort",
+    "may fail",
+    "might fail",
+    "can fail",
+    "could fail",
+];
+
+/// Whether the own-line comments right above the `try` talk about its failures ("Catch
+/// errors that may happen when close is called from `__del__`"): the broad handler
+/// below is explained, like a comment in the handler itself.
+fn failure_explained_above(stmt: &StmtTry, ctx: &Context) -> bool {
+    let before = ctx.slice(TextRange::up_to(stmt.start()));
+    // Up to the end of the line above the `try`.
+    let before = before
+        .get(..before.rfind('\n').unwrap_or(0))
+        .unwrap_or_default();
+    before
+        .lines()
+        .rev()
+        .map(str::trim_start)
+        .take_while(|line| line.starts_with('#'))
+        .any(|comment| {
+            let lower = comment.to_ascii_lowercase();
+            intent::explains(comment) && FAILURE_WORDS.iter().any(|word| lower.contains(word))
+        })
 }
 
 /// Whether the handler is in a `__del__` method, whose exceptions Python reports as
