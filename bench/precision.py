@@ -37,8 +37,10 @@ def is_test_path(path):
 
 
 def run_pitfall(binary, corpus, min_severity):
+    # `--no-cache`: the corpus is shared and read-only; a results cache would be written
+    # into it.
     cmd = [str(binary), "check", str(corpus), "--output-format", "json", "--exit-zero",
-           "--min-severity", min_severity]
+           "--no-cache", "--min-severity", min_severity]
     out = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if out.returncode not in (0, 2):
         sys.exit(f"pitfall failed ({out.returncode}): {out.stderr[:2000]}")

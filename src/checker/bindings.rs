@@ -12,8 +12,8 @@ use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 use crate::ast::{
-    AnyNodeRef, Comprehension, ExceptHandler, Expr, ExprCall, ExprContext, Operator, Ranged, Stmt,
-    StmtClassDef, StmtFunctionDef,
+    AnyNodeRef, BoolOp, CmpOp, Comprehension, ExceptHandler, Expr, ExprCall, ExprContext, Operator,
+    Ranged, Stmt, StmtClassDef, StmtFunctionDef,
 };
 use crate::checker::subtree::for_each_node;
 use crate::checker::{Context, MAX_DEPTH};
@@ -1158,7 +1158,9 @@ fn method_assignments<'a>(
 }
 
 /// Whether a loop runs a small, fixed number of times: over a literal tuple, list or
-/// set, or over `range` with literal bounds and at most ten steps.
+/// set, over `range` with literal bounds and at most ten steps, over the function's own
+/// `*args` (the arguments written at a call site), or a `while` whose test requires a
+/// counter below ten (`while busy and i < 10:` with `i += 1` in the body).
 pub fn is_tiny_loop(node: AnyNodeRef, ctx: &Context) -> bool {
     let tiny_iter = |iter: &Expr| match iter {
         Expr::Tuple(tuple) => !tuple.elts.iter().any(Expr::is_starred_expr),
@@ -1170,7 +1172,10 @@ pub fn is_tiny_loop(node: AnyNodeRef, ctx: &Context) -> bool {
         _ => false,
     };
     match node {
-        AnyNodeRef::StmtFor(stmt) => tiny_iter(&stmt.iter),
+        AnyNodeRef::StmtFor(stmt) => tiny_iter(&stmt.iter) || is_own_varargs(&stmt.iter, ctx),
+        AnyNodeRef::StmtWhile(stmt) => {
+            bounded_counter(&stmt.test).is_some_and(|counter| counts_up(&stmt.body, counter))
+        }
         AnyNodeRef::ExprListComp(_)
         | AnyNodeRef::ExprSetComp(_)
         | AnyNodeRef::ExprDictComp(_)
@@ -1179,6 +1184,51 @@ pub fn is_tiny_loop(node: AnyNodeRef, ctx: &Context) -> bool {
             .all(|g| tiny_iter(&g.iter)),
         _ => false,
     }
+}
+
+/// Whether `iter` is the `*args` parameter of the function around the loop.
+fn is_own_varargs(iter: &Expr, ctx: &Context) -> bool {
+    let Expr::Name(name) = iter else {
+        return false;
+    };
+    ctx.enclosing_function()
+        .and_then(|def| def.parameters.vararg.as_deref())
+        .is_some_and(|vararg| vararg.name.as_str() == name.id.as_str())
+}
+
+/// The counter `i` of a `while` test that requires `i < N` or `i <= N` with a literal
+/// `N` of at most ten, alone or as one operand of an `and`.
+fn bounded_counter(test: &Expr) -> Option<&str> {
+    let small = |expr: &Expr| {
+        matches!(expr, Expr::NumberLiteral(n)
+            if n.value.as_int().and_then(|i| i.as_i64()).is_some_and(|v| v <= 10))
+    };
+    match test {
+        Expr::BoolOp(bool_op) if bool_op.op == BoolOp::And => {
+            bool_op.values.iter().find_map(bounded_counter)
+        }
+        Expr::Compare(compare) => match (compare.ops.as_ref(), compare.comparators.as_ref()) {
+            ([CmpOp::Lt | CmpOp::LtE], [bound]) if small(bound) => match &*compare.left {
+                Expr::Name(name) => Some(name.id.as_str()),
+                _ => None,
+            },
+            ([CmpOp::Gt | CmpOp::GtE], [Expr::Name(name)]) if small(&compare.left) => {
+                Some(name.id.as_str())
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Whether a loop body adds to `counter` (`i += 1`) at its own level, so every pass counts.
+fn counts_up(body: &[Stmt], counter: &str) -> bool {
+    body.iter().any(|stmt| {
+        matches!(stmt, Stmt::AugAssign(assign)
+            if assign.op == Operator::Add
+                && matches!(&*assign.target, Expr::Name(name) if name.id.as_str() == counter)
+                && matches!(&*assign.value, Expr::NumberLiteral(_)))
+    })
 }
 
 /// The number of steps of `range(...)` with integer-literal arguments.

@@ -2,9 +2,12 @@
 //! including `KeyboardInterrupt` and `SystemExit`.
 
 use crate::ast::{
-    AnyNodeRef, ExceptHandlerExceptHandler, Expr, NodeKind, Ranged, Stmt, TextRange, TextSize,
+    AnyNodeRef, ExceptHandlerExceptHandler, Expr, NodeKind, Ranged, Stmt, StmtTry, TextRange,
+    TextSize,
 };
 use crate::checker::Context;
+use crate::checker::bindings::block_holding;
+use crate::checker::intent;
 use crate::checker::subtree::for_each_node;
 use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
@@ -139,15 +142,18 @@ impl Rule for BareExcept {
         // handler does, an interrupt or `sys.exit()` arriving in the `try` is still
         // caught: a hazard (a warning) even when the handler reports, records, raises
         // something else or falls back. Only a comment that explains it lowers it.
+        let explained = matches!(ctx.parent(), Some(AnyNodeRef::StmtTry(stmt))
+            if swallowed_exception::has_intent_comment(handler, stmt, range.end(), ctx)
+                || failure_explained_above(stmt, ctx));
         let severity = match raises {
+            // `print_exception(); exit()`: Ctrl-C and `sys.exit()` still end the program.
+            _ if ends_program(handler, ctx) || program_ends_after_try(ctx) => Severity::Info,
+            // "eval can raise any exception": whatever the handler does, said on purpose.
+            // In `__del__` Python ignores every exception anyway, an interrupt included.
+            _ if explained || in_finalizer(ctx) => Severity::Info,
             Raises::Other => Severity::Warning,
             _ if quiet_fate(&handler.body).is_none() => Severity::Warning,
             _ => match ctx.parent() {
-                Some(AnyNodeRef::StmtTry(stmt))
-                    if swallowed_exception::has_intent_comment(handler, stmt, range.end(), ctx) =>
-                {
-                    Severity::Info
-                }
                 Some(AnyNodeRef::StmtTry(stmt))
                     if swallowed_exception::is_cleanup_body(&stmt.body)
                         || swallowed_exception::is_single_attempt(&stmt.body) =>
@@ -292,6 +298,166 @@ fn hands_over(handler: &ExceptHandlerExceptHandler, name: &str) -> bool {
 /// or an item of it, to a call. contextlib's `ExitStack` does this to re-raise it after
 /// running the remaining callbacks.
 fn keeps_exc_info(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
+    is_exc_info_passed_on(handler, ctx) || is_exc_info_stored(handler, ctx)
+}
+
+/// Whether the handler hands `sys.exc_info()` (or `sys.exception()`) straight to a call,
+/// typically the exception it raises for the caller (`raise ImportFailed(path,
+/// sys.exc_info())`), or stores it on an object (`self.user_exc_info = sys.exc_info()`):
+/// the original exception, interrupt included, is delivered intact.
+fn is_exc_info_passed_on(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
+    // `sys.excepthook(*sys.exc_info())` hands it over unpacked.
+    let is_exc_info = |expr: &Expr| {
+        let expr = match expr {
+            Expr::Starred(starred) => &*starred.value,
+            other => other,
+        };
+        matches!(expr, Expr::Call(call) if matches!(
+            ctx.qualified_name(&call.func).as_deref(),
+            Some("sys.exc_info" | "sys.exception")
+        ))
+    };
+    let stored = handler.body.iter().any(|stmt| {
+        matches!(stmt, Stmt::Assign(assign)
+            if is_exc_info(&assign.value)
+                && assign.targets.iter().all(|t| matches!(t, Expr::Attribute(_) | Expr::Subscript(_))))
+    });
+    if stored {
+        return true;
+    }
+    let mut found = false;
+    for stmt in &handler.body {
+        for_each_node(AnyNodeRef::from(stmt), |node| {
+            if let AnyNodeRef::ExprCall(call) = node {
+                found |=
+                    !is_logging_call(&call.func) && call.arguments.args.iter().any(is_exc_info);
+            }
+            !found
+                && !matches!(
+                    node,
+                    AnyNodeRef::StmtFunctionDef(_) | AnyNodeRef::ExprLambda(_)
+                )
+        });
+    }
+    found
+}
+
+/// Whether the handler's own statements always end with the program ending: a last
+/// statement that calls `exit()`, `sys.exit()` or `os._exit()`, or raises `SystemExit`
+/// (also as the last statement of a nested `try`/`else`). Then an interrupt caught here
+/// still stops the program, after whatever the handler reports.
+fn ends_program(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
+    ends(&handler.body, ctx, 0)
+}
+
+/// Whether `body` ends the program (see [`ends_program`]). `depth` 1 follows one call
+/// into a function of the module (`exit()` defined there to clean up, then
+/// `sys.exit(0)`).
+fn ends(body: &[Stmt], ctx: &Context, depth: u8) -> bool {
+    match body.last() {
+        Some(Stmt::Expr(expr)) => {
+            let Expr::Call(call) = &*expr.value else {
+                return false;
+            };
+            if let Some(def) = ctx.resolve_function(&call.func) {
+                return depth == 0 && ends(&def.body, ctx, depth + 1);
+            }
+            // `_exit` too: `os` itself imports it from `posix` or `nt`.
+            ctx.qualified_name(&call.func).is_some_and(|name| {
+                matches!(
+                    name.as_str(),
+                    "exit" | "quit" | "sys.exit" | "builtins.exit"
+                ) || name == "_exit"
+                    || name.ends_with("._exit")
+            })
+        }
+        Some(Stmt::Raise(raise)) => raise.exc.as_deref().is_some_and(|exc| {
+            let class = match exc {
+                Expr::Call(call) => &*call.func,
+                other => other,
+            };
+            matches!(
+                ctx.qualified_name(class).as_deref(),
+                Some("SystemExit" | "builtins.SystemExit")
+            )
+        }),
+        // `try: report() except: fallback_report(); exit() else: exit()`.
+        Some(Stmt::Try(inner)) => {
+            let handlers_end = inner.handlers.iter().all(|h| {
+                h.as_except_handler()
+                    .is_some_and(|h| ends(&h.body, ctx, depth))
+            });
+            let normal_end = if inner.orelse.is_empty() {
+                ends(&inner.body, ctx, depth)
+            } else {
+                ends(&inner.orelse, ctx, depth)
+            };
+            handlers_end && normal_end
+        }
+        _ => false,
+    }
+}
+
+/// Words of a comment that says a `try`'s failures are expected and handled.
+const FAILURE_WORDS: &[&str] = &[
+    "catch",
+    "ignore",
+    "suppress",
+    "best effort",
+    "best-effort",
+    "may fail",
+    "might fail",
+    "can fail",
+    "could fail",
+];
+
+/// Whether the own-line comments right above the `try` talk about its failures ("Catch
+/// errors that may happen when close is called from `__del__`"): the broad handler
+/// below is explained, like a comment in the handler itself.
+fn failure_explained_above(stmt: &StmtTry, ctx: &Context) -> bool {
+    let before = ctx.slice(TextRange::up_to(stmt.start()));
+    // Up to the end of the line above the `try`.
+    let before = before
+        .get(..before.rfind('\n').unwrap_or(0))
+        .unwrap_or_default();
+    before
+        .lines()
+        .rev()
+        .map(str::trim_start)
+        .take_while(|line| line.starts_with('#'))
+        .any(|comment| {
+            let lower = comment.to_ascii_lowercase();
+            intent::explains(comment) && FAILURE_WORDS.iter().any(|word| lower.contains(word))
+        })
+}
+
+/// Whether the handler is in a `__del__` method, whose exceptions Python reports as
+/// "Exception ignored" and never propagates: catching everything there loses nothing.
+fn in_finalizer(ctx: &Context) -> bool {
+    ctx.enclosing_function()
+        .is_some_and(|def| def.name.as_str() == "__del__")
+}
+
+/// Whether the statement right after the handler's `try` ends the program (`try:
+/// sys.stdin.close() except: pass` then `raise SystemExit(code)`): whatever the handler
+/// swallowed, the program stops next.
+fn program_ends_after_try(ctx: &Context) -> bool {
+    let (Some(AnyNodeRef::StmtTry(stmt)), Some(outer)) = (ctx.parent(), ctx.ancestors().nth(1))
+    else {
+        return false;
+    };
+    let Some(block) = block_holding(outer, AnyNodeRef::from(stmt)) else {
+        return false;
+    };
+    block
+        .iter()
+        .position(|s| AnyNodeRef::from(s).ptr_eq(AnyNodeRef::from(stmt)))
+        .and_then(|at| block.get(at + 1..at + 2))
+        .is_some_and(|next| ends(next, ctx, 0))
+}
+
+/// Whether the handler captures `info = sys.exc_info()` and keeps it (see [`keeps_exc_info`]).
+fn is_exc_info_stored(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
     let captured = handler.body.iter().find_map(|stmt| {
         let Stmt::Assign(assign) = stmt else {
             return None;

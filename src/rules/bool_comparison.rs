@@ -86,7 +86,7 @@ impl Rule for BoolComparison {
             return;
         }
         let operands: Vec<&Expr> = links.iter().map(|link| link.operand).collect();
-        if eq_is_overloaded(compare, &operands, ctx) {
+        if eq_is_overloaded(compare, &operands, ctx) || sorts_out_none(compare, first, ctx) {
             return;
         }
         let literal = py_bool(first.value);
@@ -122,6 +122,23 @@ impl Rule for BoolComparison {
             diagnostic.set_fix(fix);
         }
     }
+}
+
+/// Whether the comparison sits in an `and`/`or` that also tests the same operand against
+/// `None` (`result is not None and result != False`): the code tells `None`, `False` and
+/// other falsy values (an empty list) apart on purpose, which a plain truth test would not.
+fn sorts_out_none(compare: &ExprCompare, link: Link, ctx: &Context) -> bool {
+    let Some(AnyNodeRef::ExprBoolOp(bool_op)) = ctx.parent() else {
+        return false;
+    };
+    let operand = ctx.text_of(link.operand);
+    bool_op.values.iter().any(|value| {
+        matches!(value, Expr::Compare(other)
+            if !std::ptr::eq(other, compare)
+                && ctx.text_of(&*other.left) == operand
+                && matches!(other.ops.as_ref(), [CmpOp::Is | CmpOp::IsNot | CmpOp::Eq | CmpOp::NotEq])
+                && matches!(other.comparators.as_ref(), [Expr::NoneLiteral(_)]))
+    })
 }
 
 /// The links of a (possibly chained) comparison that compare with `True` or `False`.

@@ -3,6 +3,8 @@
 //! `sum`, `min`, `max`, `any` and `all` read their argument once, front to back, so a
 //! list comprehension there only materialises every element in memory first; for `any`
 //! and `all` it also evaluates every element although the first deciding one would do.
+//! Only that loss of short-circuiting changes behaviour, so only `any`/`all` are warnings;
+//! the memory-only cases are `info`.
 
 use crate::ast::{AnyNodeRef, Expr, ExprCall, ExprListComp, NodeKind, Ranged, TextRange, TextSize};
 use crate::checker::Context;
@@ -132,10 +134,13 @@ impl Rule for ListComprehensionInReducer {
                 Edit::replace(TextRange::at(comp.end() - one, one), close),
             ],
         );
+        let short_circuits = matches!(name, "any" | "all");
         let diagnostic = report.add(comp.range(), message, help);
-        // A comment about the list says every element is evaluated on purpose: reported
-        // as `info`, hidden by default (and so never fixed unasked).
-        if matches!(name, "any" | "all") && explained_as_deliberate(call, ctx) {
+        // `sum`/`min`/`max` read every element either way: the list costs memory only,
+        // which matters only for inputs far larger than real code usually passes, so it is
+        // `info`. For `any`/`all`, a comment about the list says every element is evaluated
+        // on purpose: also `info`, hidden by default (and so never fixed unasked).
+        if !short_circuits || explained_as_deliberate(call, ctx) {
             diagnostic.severity = Severity::Info;
         }
         diagnostic.set_fix(fix);

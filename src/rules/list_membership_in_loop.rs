@@ -1,7 +1,7 @@
 //! PF204: `x in some_list` inside a loop, where the list was built before the loop and
 //! never changes in it, so every pass scans the whole list.
 
-use crate::ast::{AnyNodeRef, CmpOp, Expr, ExprContext, NodeKind, Ranged};
+use crate::ast::{AnyNodeRef, BoolOp, CmpOp, Expr, ExprBoolOp, ExprContext, NodeKind, Ranged};
 use crate::checker::Context;
 use crate::checker::bindings::{
     LIST_MUTATORS, MAX_VISITS, Target, class_attribute, is_self, is_tiny_loop, prior_binding,
@@ -35,6 +35,9 @@ pub static META: RuleMeta = RuleMeta {
 /// A list display with at most this many elements is cheap to scan.
 const TINY_LIST: usize = 4;
 
+/// A list whose length was just checked to be at most this is cheap to scan.
+const SHORT_CHECKED: usize = 8;
+
 pub struct ListMembershipInLoop;
 
 impl Rule for ListMembershipInLoop {
@@ -67,6 +70,9 @@ impl Rule for ListMembershipInLoop {
             let Some(size) = list_size(node, target, ctx) else {
                 continue;
             };
+            if length_checked_small(node, target, ctx) {
+                continue;
+            }
             let shown = target.shown();
             let negation = if *op == CmpOp::NotIn { "not in" } else { "in" };
             let needle = left.map(|l| ctx.text_of(l)).filter(|text| is_short(text));
@@ -245,6 +251,64 @@ fn passes_on(call: &crate::ast::ExprCall, target: Target, global: bool, ctx: &Co
         .chain(call.arguments.keywords.iter().map(|kw| &kw.value))
         .any(|arg| target.is(arg) || (is_self_attr && is_self(arg)));
     receives && !reads_only(call, ctx)
+}
+
+/// Whether the code leading to `node` has just required the list to be short:
+/// `len(xs) == 3 and all(x in xs for ...)`, or the test is inside `if len(xs) <= 4:`.
+fn length_checked_small<'a>(node: AnyNodeRef<'a>, target: Target<'a>, ctx: &Context<'a>) -> bool {
+    let earlier_operand_caps = |bool_op: &ExprBoolOp| {
+        bool_op.op == BoolOp::And
+            && bool_op
+                .values
+                .iter()
+                .filter(|value| value.end() <= node.start())
+                .any(|value| caps_length(value, target, ctx))
+    };
+    let guards = |test: &Expr| match test {
+        Expr::BoolOp(bool_op) => earlier_operand_caps(bool_op),
+        test => caps_length(test, target, ctx),
+    };
+    for ancestor in ctx.ancestors() {
+        let held = match ancestor {
+            AnyNodeRef::ExprBoolOp(bool_op) => earlier_operand_caps(bool_op),
+            AnyNodeRef::StmtIf(stmt) => {
+                stmt.body
+                    .first()
+                    .is_some_and(|first| first.start() <= node.start())
+                    && guards(&stmt.test)
+            }
+            AnyNodeRef::StmtFunctionDef(_) | AnyNodeRef::StmtClassDef(_) => return false,
+            _ => false,
+        };
+        if held {
+            return true;
+        }
+    }
+    false
+}
+
+/// `len(xs) == N`, `len(xs) < N` or `len(xs) <= N`, with a literal `N` small enough that
+/// scanning the list costs nothing.
+fn caps_length(test: &Expr, target: Target, ctx: &Context) -> bool {
+    let Expr::Compare(compare) = test else {
+        return false;
+    };
+    let ([op], [Expr::NumberLiteral(bound)]) = (compare.ops.as_ref(), compare.comparators.as_ref())
+    else {
+        return false;
+    };
+    let small = bound
+        .value
+        .as_int()
+        .and_then(|i| i.as_i64())
+        .is_some_and(|n| n <= SHORT_CHECKED as i64);
+    let Expr::Call(call) = &*compare.left else {
+        return false;
+    };
+    small
+        && matches!(op, CmpOp::Eq | CmpOp::Lt | CmpOp::LtE)
+        && ctx.is_builtin(&call.func, "len")
+        && matches!(call.arguments.args.as_ref(), [arg] if target.is(arg))
 }
 
 /// A list, dict or set display or comprehension: cannot go into a set.

@@ -13,6 +13,7 @@ use crate::checker::Context;
 use crate::checker::bindings::{
     Kind, agreed, assigned_in, evidence, exit_after, is_self, is_target_chain, same_target,
 };
+use crate::checker::subtree::for_each_node;
 use crate::rule::{FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
@@ -53,6 +54,7 @@ impl Rule for ListPopFront {
         // A comprehension repeats within its statement, whatever follows it.
         let statement_loop = matches!(repeating, AnyNodeRef::StmtFor(_) | AnyNodeRef::StmtWhile(_));
         if loop_iterates(receiver, ctx)
+            || is_loop_target(repeating, receiver)
             || few_iterations(repeating, ctx)
             || (statement_loop && stops_after(node, ctx))
             || loop_body(repeating).is_some_and(|body| assigned_in(body, receiver))
@@ -89,13 +91,19 @@ impl Rule for ListPopFront {
                 ),
             ),
         };
-        report.add(
+        let diagnostic = report.add(
             node.range(),
             format!(
                 "{what} {shift} of list `{name}`, moving every other element: O(n) each time, so this loop takes O(n²) time as `{name}` grows"
             ),
             help,
         );
+        // `while xs and xs[0] == 0: xs.pop(0)` strips a prefix: the cost is the prefix's
+        // length times the list's, and a stripped prefix (leading zeros, blank lines) is
+        // short. A hint, hidden by default.
+        if op != Op::Insert && strips_prefix(repeating, receiver) {
+            diagnostic.severity = Severity::Info;
+        }
     }
 }
 
@@ -150,6 +158,33 @@ fn loop_iterates(receiver: &Expr, ctx: &Context) -> bool {
         })
         .flatten()
         .is_some_and(|iter| same_target(iter, receiver))
+}
+
+/// Whether the receiver is the loop's own variable (`for item in items: del item[0]`):
+/// each pass shifts a different list once, which is linear in all.
+fn is_loop_target(repeating: AnyNodeRef, receiver: &Expr) -> bool {
+    let AnyNodeRef::StmtFor(stmt) = repeating else {
+        return false;
+    };
+    match &*stmt.target {
+        Expr::Tuple(tuple) => tuple.elts.iter().any(|elt| same_target(elt, receiver)),
+        target => same_target(target, receiver),
+    }
+}
+
+/// Whether the loop is `while ... xs[0] ...:`: it removes elements only while the
+/// first one passes a test, so it strips a prefix rather than draining the list.
+fn strips_prefix(repeating: AnyNodeRef, receiver: &Expr) -> bool {
+    let AnyNodeRef::StmtWhile(stmt) = repeating else {
+        return false;
+    };
+    let mut found = false;
+    for_each_node(AnyNodeRef::from(&*stmt.test), |node| {
+        found |= matches!(node, AnyNodeRef::ExprSubscript(sub)
+            if is_zero(&sub.slice) && same_target(&sub.value, receiver));
+        !found
+    });
+    found
 }
 
 /// Whether the loop is `for ... in range(4)` or over a short literal tuple or list: a

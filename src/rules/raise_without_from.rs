@@ -7,7 +7,7 @@
 //! (`raise self.error`), and control-flow exceptions whose traceback is never shown
 //! (`SystemExit`, `StopIteration`) stay silent, as do a restatement of the caught class
 //! (`except KeyError: raise KeyError(msg)`) and a new error given the caught one as an
-//! argument (`raise wrap(err)`).
+//! argument (`raise wrap(err)`, `raise Failed(path, sys.exc_info())`).
 
 use crate::ast::{
     AnyNodeRef, ExceptHandlerExceptHandler, Expr, NodeKind, Ranged, Stmt, StmtTry, TextRange,
@@ -126,7 +126,7 @@ impl Rule for RaiseWithoutFrom {
             && handler.type_.as_deref().is_some_and(|type_| {
                 !type_.is_tuple_expr() && names_class(type_, class, false, ctx, 0)
             });
-        if restated || passes_caught(exc, &caught_names) {
+        if restated || passes_caught(exc, &caught_names, ctx) {
             return;
         }
         let raised = describe_raised(exc, ctx);
@@ -180,8 +180,9 @@ fn new_exception_class(exc: &Expr) -> Option<&str> {
     }
 }
 
-/// Whether the new exception is given a caught exception itself as an argument.
-fn passes_caught(exc: &Expr, caught_names: &[&str]) -> bool {
+/// Whether the new exception is given the caught one as an argument, itself or as
+/// `sys.exc_info()` (`raise wrap(err)`, `raise ImportFailed(path, sys.exc_info())`).
+fn passes_caught(exc: &Expr, caught_names: &[&str], ctx: &Context) -> bool {
     let Expr::Call(call) = exc else {
         return false;
     };
@@ -189,7 +190,14 @@ fn passes_caught(exc: &Expr, caught_names: &[&str]) -> bool {
         .args
         .iter()
         .chain(call.arguments.keywords.iter().map(|keyword| &keyword.value))
-        .any(|arg| matches!(arg, Expr::Name(name) if caught_names.contains(&name.id.as_str())))
+        .any(|arg| match arg {
+            Expr::Name(name) => caught_names.contains(&name.id.as_str()),
+            Expr::Call(inner) => matches!(
+                ctx.qualified_name(&inner.func).as_deref(),
+                Some("sys.exc_info" | "sys.exception")
+            ),
+            _ => false,
+        })
 }
 
 fn capitalised(name: &str) -> Option<&str> {

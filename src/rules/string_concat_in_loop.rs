@@ -93,7 +93,10 @@ impl Rule for StringConcatInLoop {
         let Some(&outer) = loops.last() else {
             return;
         };
-        if loops.iter().all(|lp| is_tiny_loop(*lp, ctx)) || is_reset(outer, target) {
+        if loops.iter().all(|lp| is_tiny_loop(*lp, ctx))
+            || is_reset(outer, target)
+            || grows_until_free(loops.first().copied(), target, ctx)
+        {
             return;
         }
 
@@ -215,6 +218,39 @@ fn is_reset(outer: AnyNodeRef, target: Target) -> bool {
         !reset && !is_scope(node)
     });
     reset
+}
+
+/// Whether the innermost loop is a `while` that grows the string until the string
+/// itself passes a test: the loop's condition, or the `if` guarding the concatenation,
+/// reads it (`while kern in text: kern += choice(letters)`, `if clash(prefix + name):
+/// prefix += "_"; continue`). Such a search for an unused name or a fitting width stops
+/// after a few passes; its length is not driven by data. A test of its length
+/// (`while len(line) < width`) is not such a search: the width may be anything.
+fn grows_until_free(innermost: Option<AnyNodeRef>, target: Target, ctx: &Context) -> bool {
+    let Some(AnyNodeRef::StmtWhile(stmt)) = innermost else {
+        return false;
+    };
+    if tests_content(&stmt.test, target, ctx) {
+        return true;
+    }
+    ctx.ancestors()
+        .take_while(|node| !node.ptr_eq(AnyNodeRef::from(stmt)))
+        .any(|node| matches!(node, AnyNodeRef::StmtIf(guard) if tests_content(&guard.test, target, ctx)))
+}
+
+/// Whether `test` reads the string other than through `len(...)`.
+fn tests_content(test: &Expr, target: Target, ctx: &Context) -> bool {
+    let mut found = false;
+    for_each_node(AnyNodeRef::from(test), |node| {
+        if let AnyNodeRef::ExprCall(call) = node
+            && ctx.is_builtin(&call.func, "len")
+        {
+            return false;
+        }
+        found |= target.is_node(node);
+        !found
+    });
+    found
 }
 
 fn mentions(expr: &Expr, target: Target) -> bool {

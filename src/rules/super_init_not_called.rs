@@ -223,7 +223,8 @@ fn explain<'a>(
             // Only attributes some code reads are a problem: the subclass's methods, or
             // inherited methods it does not override.
             let defining = ctx.facts().class(definer)?;
-            let (readers, set_elsewhere) = usage(&missing, defining, class);
+            let replaced_below = overridden_by_every_subclass(class, ctx);
+            let (readers, set_elsewhere) = usage(&missing, defining, class, &replaced_below);
             let missing: Vec<&str> = missing
                 .into_iter()
                 .filter(|a| readers.iter().any(|(r, _)| r == a) && !set_elsewhere.contains(a))
@@ -286,6 +287,7 @@ fn usage<'a>(
     attrs: &[&'a str],
     definer: &'a ast::StmtClassDef,
     class: &'a ast::StmtClassDef,
+    replaced_below: &HashSet<&str>,
 ) -> (Vec<(&'a str, String)>, HashSet<&'a str>) {
     let mut set_elsewhere = HashSet::new();
     let methods = |c: &'a ast::StmtClassDef| {
@@ -296,7 +298,10 @@ fn usage<'a>(
     };
     let overridden = |name: &str| methods(class).any(|d| d.name.as_str() == name);
     let inherited = methods(definer)
-        .filter(|d| d.name.as_str() != "__init__" && !overridden(d.name.as_str()))
+        .filter(|d| {
+            let name = d.name.as_str();
+            name != "__init__" && !overridden(name) && !replaced_below.contains(name)
+        })
         .map(|d| (definer, d));
     let mut found: Vec<(&'a str, String)> = Vec::new();
     for (owner, def) in methods(class).map(|d| (class, d)).chain(inherited) {
@@ -328,6 +333,41 @@ fn usage<'a>(
     }
     found.sort_by_key(|(name, _)| attrs.iter().position(|a| a == name));
     (found, set_elsewhere)
+}
+
+/// The methods every direct subclass of `class` in the module defines again (empty when
+/// it has none there). `class` is then an intermediate base: its instances are the
+/// subclasses', and an inherited method they all replace never runs on them
+/// (`TableColumns` skips `Table.__init__`, whose `quote_name` only `Table.__str__` reads,
+/// and each subclass has its own `__str__`).
+fn overridden_by_every_subclass<'a>(
+    class: &ast::StmtClassDef,
+    ctx: &Context<'a>,
+) -> HashSet<&'a str> {
+    let name = class.name.as_str();
+    let mut common: Option<HashSet<&'a str>> = None;
+    for sub in ctx.facts().classes() {
+        let derives = sub
+            .bases()
+            .iter()
+            .any(|base| is_name(unsubscripted(base), name));
+        if !derives || std::ptr::eq(sub, class) {
+            continue;
+        }
+        let own: HashSet<&'a str> = sub
+            .body
+            .iter()
+            .filter_map(|s| match s {
+                Stmt::FunctionDef(def) => Some(def.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        common = Some(match common {
+            None => own,
+            Some(so_far) => so_far.intersection(&own).copied().collect(),
+        });
+    }
+    common.unwrap_or_default()
 }
 
 /// `self.a`, `self.b` and `self.c` (and more).

@@ -8,10 +8,11 @@
 //! value handles the error and is not reported; neither is best-effort cleanup.
 
 use crate::ast::{
-    AnyNodeRef, ExceptHandlerExceptHandler, Expr, NodeKind, Ranged, Stmt, StmtTry, TextRange,
-    TextSize, UnaryOp,
+    AnyNodeRef, ExceptHandlerExceptHandler, Expr, ExprContext, NodeKind, Ranged, Stmt, StmtTry,
+    TextRange, TextSize, UnaryOp,
 };
 use crate::checker::Context;
+use crate::checker::bindings::block_holding;
 use crate::checker::intent;
 use crate::checker::subtree::{any_in_scope, for_each_node};
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
@@ -153,7 +154,8 @@ impl Rule for SwallowedException {
         let explained = has_intent_comment(handler, stmt, header_end, ctx)
             || is_single_attempt(&stmt.body)
             || raises_on_purpose(&stmt.body)
-            || predicate_answer(&handler.body, ctx);
+            || predicate_answer(&handler.body, ctx)
+            || falls_back_to_default(stmt, ctx);
         let header = ctx.slice(TextRange::new(handler.start(), header_end));
         let one_line = !header.contains('\n');
         let range = if one_line {
@@ -408,6 +410,51 @@ fn predicate_answer(body: &[Stmt], ctx: &Context) -> bool {
                 .iter()
                 .any(|prefix| name.starts_with(prefix))
         })
+}
+
+/// Whether the `try` computes a value whose default is set earlier in the same block and
+/// tested after it: `commit = None`, `try: commit = read_commit() ...`, `if commit:`.
+/// Leaving the default in place on failure is the handling — a fallback, not a lost error.
+fn falls_back_to_default(stmt: &StmtTry, ctx: &Context) -> bool {
+    let Some(outer) = ctx.ancestors().nth(1) else {
+        return false;
+    };
+    let Some(block) = block_holding(outer, AnyNodeRef::from(stmt)) else {
+        return false;
+    };
+    let Some(at) = block
+        .iter()
+        .position(|s| AnyNodeRef::from(s).ptr_eq(AnyNodeRef::from(stmt)))
+    else {
+        return false;
+    };
+    let (before, after) = (&block[..at], block.get(at + 1..).unwrap_or_default());
+    let defaulted = |name: &str| {
+        before.iter().rev().find_map(|s| match s {
+            Stmt::Assign(assign) => match assign.targets.as_slice() {
+                [Expr::Name(target)] if target.id.as_str() == name => {
+                    Some(assign.value.is_literal_expr() || assign.value.is_none_literal_expr())
+                }
+                _ => None,
+            },
+            _ => None,
+        }) == Some(true)
+    };
+    let read_after = |name: &str| {
+        let mut read = false;
+        for later in after {
+            for_each_node(AnyNodeRef::from(later), |node| {
+                read |= matches!(node, AnyNodeRef::ExprName(n)
+                    if n.id.as_str() == name && n.ctx == ExprContext::Load);
+                !read
+            });
+        }
+        read
+    };
+    stmt.body.iter().any(|s| {
+        matches!(s, Stmt::Assign(assign) if matches!(assign.targets.as_slice(),
+            [Expr::Name(target)] if defaulted(target.id.as_str()) && read_after(target.id.as_str())))
+    })
 }
 
 /// `import_module("x")`, `__import__("x")`, or an attribute of either.

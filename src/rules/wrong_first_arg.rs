@@ -255,7 +255,34 @@ fn check_name(
             )
         }
     };
-    report.add(param.range(), message, help);
+    let diagnostic = report.add(param.range(), message, help);
+    // `_eval_power(b, e)`, `from_ring(K1, a, K0)`, `is_similar(t1, t2)`: the receiver is
+    // named as one operand among peers in the method's own notation — deliberate.
+    if kind == Kind::Instance && is_operand_notation(def) {
+        diagnostic.severity = Severity::Info;
+    }
+}
+
+/// Whether the first parameter is named as a peer of another positional parameter, in
+/// a notation: both one letter (`b, e`; `H, K`), or the same one-letter stem with
+/// different digits (`t1, t2`; `K1, a, K0`).
+fn is_operand_notation(def: &StmtFunctionDef) -> bool {
+    let mut names = def
+        .parameters
+        .posonlyargs
+        .iter()
+        .chain(&def.parameters.args)
+        .map(|p| p.parameter.name.as_str());
+    let Some(first) = names.next() else {
+        return false;
+    };
+    let stem = |name: &str| name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let letter = |name: &str| name.len() == 1 && name.chars().all(|c| c.is_ascii_alphabetic());
+    let numbered = |name: &str| stem(name) == 1 && name.len() > 1;
+    names.any(|other| {
+        (letter(first) && letter(other))
+            || (numbered(first) && numbered(other) && first[..1] == other[..1])
+    })
 }
 
 /// Whether the class being checked is defined inside a method, where `self` is
