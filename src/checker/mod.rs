@@ -41,18 +41,34 @@ pub struct FileResult {
 pub fn check_path(path: &Path, settings: &Settings, keep_source: bool) -> FileResult {
     match read_source(path) {
         Ok(text) => check_source(path, text, settings, keep_source),
-        Err(error) => FileResult {
-            path: path.to_owned(),
-            findings: Vec::new(),
-            error: Some(error),
-            source: None,
-            summary: None,
-        },
+        Err(error) => unreadable(path, error),
+    }
+}
+
+/// The result for a file that could not be read or decoded, and why.
+pub fn unreadable(path: &Path, error: String) -> FileResult {
+    FileResult {
+        path: path.to_owned(),
+        findings: Vec::new(),
+        error: Some(error),
+        source: None,
+        summary: None,
     }
 }
 
 /// Reads a file's bytes and decodes them; the error says why in a user's terms.
 pub fn read_source(path: &Path) -> Result<String, String> {
+    decode(read_bytes(path)?)
+}
+
+/// Decodes bytes read by `read_bytes`.
+pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    source::decode(bytes).map_err(|e| e.to_string())
+}
+
+/// Reads a regular file's bytes, refusing what cannot be source (directories, FIFOs,
+/// huge files); the error says why in a user's terms.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     let metadata = std::fs::metadata(path).map_err(|e| io_reason(&e))?;
     if metadata.is_dir() {
         return Err("is a directory".to_owned());
@@ -68,8 +84,7 @@ pub fn read_source(path: &Path) -> Result<String, String> {
             source::MAX_FILE_BYTES >> 20
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| io_reason(&e))?;
-    source::decode(bytes).map_err(|e| e.to_string())
+    std::fs::read(path).map_err(|e| io_reason(&e))
 }
 
 fn io_reason(error: &std::io::Error) -> String {
