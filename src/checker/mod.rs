@@ -7,6 +7,7 @@ pub mod intent;
 pub mod panic_guard;
 pub mod scope;
 pub mod subtree;
+pub mod word_set;
 mod walk;
 
 use std::path::{Path, PathBuf};
