@@ -7,8 +7,8 @@ pub mod intent;
 pub mod panic_guard;
 pub mod scope;
 pub mod subtree;
-pub mod word_set;
 mod walk;
+pub mod word_set;
 
 use std::path::{Path, PathBuf};
 
