@@ -22,12 +22,20 @@ fn is_clean_absolute(path: &Path) -> bool {
     {
         use std::os::unix::ffi::OsStrExt;
         let bytes = path.as_os_str().as_bytes();
-        bytes.len() > 1
-            && bytes[0] == b'/'
-            && !bytes.ends_with(b"/")
-            && !bytes.ends_with(b"/.")
-            && !bytes.windows(2).any(|w| w == b"//")
-            && !bytes.windows(3).any(|w| w == b"/./")
+        if bytes.len() < 2 || bytes[0] != b'/' || bytes.ends_with(b"/") {
+            return false;
+        }
+        // One pass: after a separator, neither another one nor a `.` component.
+        let mut after_separator = false;
+        for (i, &byte) in bytes.iter().enumerate() {
+            if after_separator
+                && (byte == b'/' || (byte == b'.' && matches!(bytes.get(i + 1), None | Some(b'/'))))
+            {
+                return false;
+            }
+            after_separator = byte == b'/';
+        }
+        true
     }
     #[cfg(not(unix))]
     {
