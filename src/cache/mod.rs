@@ -186,10 +186,9 @@ impl Cache {
         let result = check_bytes(path, bytes, settings, keep_source);
         if result.error.is_none()
             && let Some(entry) = Entry::new(content_hash, &result.findings, result.summary.as_ref())
+            && let Ok(mut fresh) = shard.fresh.lock()
         {
-            if let Ok(mut fresh) = shard.fresh.lock() {
-                fresh.push((key, entry));
-            }
+            fresh.push((key, entry));
         }
         result
     }

@@ -265,7 +265,7 @@ impl<'a, 'c> Scope<'a, 'c> {
             Expr::Attribute(attr) => (&*attr.value, attr.attr.as_str()),
             _ => return None,
         };
-        if !INTERESTING.contains(&last) {
+        if !INTERESTING.contains(last) {
             return None;
         }
         while let Expr::Attribute(attr) = head {

@@ -492,7 +492,7 @@ fn outer_binding<'a>(ctx: &Context<'a>, name: &str) -> Option<Outer<'a>> {
     }
     if ctx.facts().binds(name) {
         Some(Outer::Module)
-    } else if BUILTINS.contains(&name) {
+    } else if BUILTINS.contains(name) {
         Some(Outer::Builtin)
     } else {
         None
