@@ -391,7 +391,13 @@ fn run_check(args: CheckArgs) -> ExitCode {
             checker::panic_guard::catch(|| {
                 check_stdin(&name, &settings, keep_source, fix_mode, args.diff)
             })
-            .unwrap_or_else(|error| (unreadable(&name, error), FixOutcome::default(), None))
+            .unwrap_or_else(|error| {
+                (
+                    checker::unreadable(&name, error),
+                    FixOutcome::default(),
+                    None,
+                )
+            })
         });
         stdin_output = output;
         results.push((result, outcome));
@@ -436,7 +442,9 @@ fn run_check(args: CheckArgs) -> ExitCode {
                             FixOutcome::default(),
                         ),
                     })
-                    .unwrap_or_else(|error| (unreadable(path, error), FixOutcome::default()))
+                    .unwrap_or_else(|error| {
+                        (checker::unreadable(path, error), FixOutcome::default())
+                    })
                 })
                 .collect()
         });
@@ -601,22 +609,12 @@ fn pitfalls(n: usize) -> String {
     format!("{n} pitfall{}", if n == 1 { "" } else { "s" })
 }
 
-fn unreadable(path: &Path, error: String) -> FileResult {
-    FileResult {
-        path: path.to_owned(),
-        findings: Vec::new(),
-        error: Some(error),
-        source: None,
-        summary: None,
-    }
-}
-
 /// Reads and parses the file at `path`, dropping the tree: the cost every check pays
 /// before any rule runs.
 fn parse_only(path: &Path, settings: &Settings) -> FileResult {
     let text = match checker::read_source(path) {
         Ok(text) => text,
-        Err(error) => return unreadable(path, error),
+        Err(error) => return checker::unreadable(path, error),
     };
     let is_stub = path.extension().is_some_and(|ext| ext == "pyi");
     let parsed = crate::ast::parse_for(&text, is_stub, settings.target_version);
@@ -641,11 +639,16 @@ fn fix_path(
 ) -> (FileResult, FixOutcome) {
     let text = match checker::read_source(path) {
         Ok(text) => text,
-        Err(error) => return (unreadable(path, error), FixOutcome::default()),
+        Err(error) => return (checker::unreadable(path, error), FixOutcome::default()),
     };
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(error) => return (unreadable(path, error.to_string()), FixOutcome::default()),
+        Err(error) => {
+            return (
+                checker::unreadable(path, error.to_string()),
+                FixOutcome::default(),
+            );
+        }
     };
     let (result, outcome, _) =
         fix_text(path, &bytes, text, settings, keep_source, mode, diff, true);
@@ -704,13 +707,17 @@ fn check_stdin(
     let mut bytes = Vec::new();
     if let Err(error) = io::stdin().lock().read_to_end(&mut bytes) {
         let error = format!("cannot read standard input: {error}");
-        return (unreadable(name, error), FixOutcome::default(), None);
+        return (
+            checker::unreadable(name, error),
+            FixOutcome::default(),
+            None,
+        );
     }
     let text = match crate::source::decode(bytes.clone()) {
         Ok(text) => text,
         Err(error) => {
             return (
-                unreadable(name, error.to_string()),
+                checker::unreadable(name, error.to_string()),
                 FixOutcome::default(),
                 None,
             );

@@ -75,6 +75,9 @@ fn walk_dir(
         .git_global(false)
         .require_git(false)
         .follow_links(false)
+        // Visiting each directory's entries by name yields the files in path order, so
+        // the final sort of all files only confirms it.
+        .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |entry| {
             // The walk's root was named by the user: never excluded.
             if entry.depth() == 0 {
@@ -89,6 +92,19 @@ fn walk_dir(
             }
         })
         .build();
+    // Files of one directory share their settings: resolve them once per directory.
+    let mut last: Option<(PathBuf, Arc<Settings>)> = None;
+    let mut settings_of = |path: &Path| -> Result<Arc<Settings>, ConfigError> {
+        let dir = path.parent().unwrap_or(path);
+        if let Some((last_dir, settings)) = &last
+            && last_dir == dir
+        {
+            return Ok(settings.clone());
+        }
+        let settings = resolver.settings_for(path)?;
+        last = Some((dir.to_owned(), settings.clone()));
+        Ok(settings)
+    };
     for entry in walker {
         match entry {
             Ok(entry) => {
@@ -100,14 +116,14 @@ fn walk_dir(
                     continue;
                 }
                 if file_type.is_file() {
-                    let settings = resolver.settings_for(path)?;
+                    let settings = settings_of(path)?;
                     found.files.push((entry.into_path(), settings));
                 } else if file_type.is_symlink() {
                     // A link to a file inside the root is checked as the link; one that
                     // leads out of the root is not followed; a broken one is reported.
                     match std::fs::metadata(path) {
                         Ok(meta) if meta.is_file() && leads_inside(path, &real_root) => {
-                            let settings = resolver.settings_for(path)?;
+                            let settings = settings_of(path)?;
                             found.files.push((entry.into_path(), settings));
                         }
                         Ok(_) => {}

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod finding;
 pub mod fix;
 pub mod noqa;
+pub mod paths;
 pub mod project;
 pub mod registry;
 pub mod render;

@@ -45,7 +45,7 @@ fn shards(cache: &Path) -> Vec<PathBuf> {
         .map(|entries| {
             entries
                 .map(|e| e.unwrap().path())
-                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .filter(|p| p.extension().is_some_and(|e| e == "bin"))
                 .collect()
         })
         .unwrap_or_default();
@@ -53,17 +53,38 @@ fn shards(cache: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Rewrites every message stored in the cache, so a test can tell a cached answer
-/// from a fresh one.
-fn tamper_messages(cache: &Path) {
+/// `bytes` with every `from` replaced by `to` (of the same length, so the binary
+/// encoding stays well-formed), and how many were replaced.
+fn replace_all(bytes: &[u8], from: &[u8], to: &[u8]) -> (Vec<u8>, usize) {
+    assert_eq!(from.len(), to.len());
+    let mut out = bytes.to_vec();
+    let mut count = 0;
+    let mut at = 0;
+    while let Some(found) = out[at..].windows(from.len()).position(|w| w == from) {
+        out[at + found..at + found + from.len()].copy_from_slice(to);
+        at += found + from.len();
+        count += 1;
+    }
+    (out, count)
+}
+
+/// Rewrites the start of every message stored in the cache to `CACHED`, so a test can
+/// tell a cached answer from a fresh one.
+fn tamper_messages(cache: &Path, dir: &Path) {
+    let fresh = pitfall(&["--no-cache", "--output-format", "json"], dir);
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&fresh.stdout).unwrap();
     for shard in shards(cache) {
-        let text = fs::read_to_string(&shard).unwrap();
-        assert!(text.contains("\"message\":\""), "{text}");
-        fs::write(
-            &shard,
-            text.replace("\"message\":\"", "\"message\":\"CACHED "),
-        )
-        .unwrap();
+        let mut bytes = fs::read(&shard).unwrap();
+        let mut tampered = 0;
+        for finding in &findings {
+            let message = finding["message"].as_str().unwrap().as_bytes();
+            let marked = [b"CACHED", &message[6..]].concat();
+            let count;
+            (bytes, count) = replace_all(&bytes, message, &marked);
+            tampered += count;
+        }
+        assert!(tampered > 0, "no message found in {}", shard.display());
+        fs::write(&shard, bytes).unwrap();
     }
 }
 
@@ -94,7 +115,7 @@ fn a_warm_run_repeats_the_cold_run_in_every_format() {
 fn a_warm_run_uses_the_cache_until_the_file_changes() {
     let dir = project();
     pitfall(&[], dir.path());
-    tamper_messages(&dir.path().join(".pitfall_cache"));
+    tamper_messages(&dir.path().join(".pitfall_cache"), dir.path());
     let warm = observable(&pitfall(&[], dir.path())).1;
     assert!(warm.contains("CACHED"), "the cache was not used:\n{warm}");
 
@@ -162,19 +183,20 @@ fn a_damaged_cache_is_ignored() {
     let cold = observable(&pitfall(&[], dir.path()));
     let cache = dir.path().join(".pitfall_cache");
     let shard = shards(&cache).pop().unwrap();
-    let text = fs::read_to_string(&shard).unwrap();
+    let bytes = fs::read(&shard).unwrap();
 
     // Truncated (as after a crash), then garbage.
-    fs::write(&shard, &text[..text.len() / 2]).unwrap();
+    fs::write(&shard, &bytes[..bytes.len() / 2]).unwrap();
     assert_eq!(observable(&pitfall(&[], dir.path())), cold);
     fs::write(&shard, b"\x00\xffnot json").unwrap();
     assert_eq!(observable(&pitfall(&[], dir.path())), cold);
 
     // Well-formed, but naming a rule this build does not have.
     pitfall(&[], dir.path());
-    let text = fs::read_to_string(&shard).unwrap();
-    assert!(text.contains("\"rule\":\"PF"));
-    fs::write(&shard, text.replace("\"rule\":\"PF", "\"rule\":\"XX")).unwrap();
+    // A rule code is a 5-byte string: its length, then `PF...`.
+    let (renamed, count) = replace_all(&fs::read(&shard).unwrap(), b"\x05PF", b"\x05XX");
+    assert!(count > 0);
+    fs::write(&shard, renamed).unwrap();
     assert_eq!(observable(&pitfall(&[], dir.path())), cold);
 }
 

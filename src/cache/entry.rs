@@ -1,5 +1,6 @@
-//! What the cache stores for one file: its content hash, its findings in a serializable
-//! form, and a slot for the per-file summary that project-wide rules need.
+//! What the cache stores for one file: its findings in a serializable form and the
+//! per-file summary that project-wide rules need, encoded with postcard (compact, and
+//! quick to decode); the content hash it is valid for sits in the shard's index.
 
 use std::path::Path;
 
@@ -16,17 +17,51 @@ use crate::source::Position;
 pub use crate::project::FileSummary;
 
 /// One checked file, as of the content whose hash it carries.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Entry {
-    /// xxh3-128 of the decoded text, as hex.
-    pub content_hash: String,
+    /// xxh3-128 of the decoded text.
+    pub content_hash: u128,
+    /// The encoded [`EntryBody`].
+    pub body: Vec<u8>,
+}
+
+/// The answers for one file. `S` is `&FileSummary` when writing (no copy of the
+/// summary) and `FileSummary` when reading; both encode the same.
+#[derive(Serialize, Deserialize)]
+pub struct EntryBody<S> {
     pub findings: Vec<CachedFinding>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<FileSummary>,
+    pub summary: Option<S>,
+}
+
+impl Entry {
+    /// The entry for a file checked just now.
+    pub fn new(
+        content_hash: u128,
+        findings: &[Finding],
+        summary: Option<&FileSummary>,
+    ) -> Option<Self> {
+        let body = EntryBody {
+            findings: findings.iter().map(CachedFinding::from_finding).collect(),
+            summary,
+        };
+        Some(Entry {
+            content_hash,
+            body: postcard::to_allocvec(&body).ok()?,
+        })
+    }
+}
+
+impl EntryBody<FileSummary> {
+    /// Decodes a body; `None` when the bytes are damaged.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        postcard::from_bytes(bytes).ok()
+    }
 }
 
 /// A `Finding` without its path (the entry's key) and with its rule as a code, since
 /// `&'static RuleMeta` cannot be deserialized. The URL is rebuilt from the settings.
+/// (No `skip_serializing_if`: postcard does not describe its fields, so each one must
+/// always be written.)
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CachedFinding {
     rule: String,
@@ -35,10 +70,8 @@ pub struct CachedFinding {
     offset: usize,
     length: usize,
     message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     help: Option<String>,
     severity: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     fix: Option<CachedFix>,
 }
 
@@ -90,7 +123,7 @@ impl CachedFinding {
 
     /// The finding back in `path`; `None` when the entry names a rule or severity this
     /// build does not know (an entry from elsewhere, or a damaged one).
-    pub fn to_finding(&self, path: &Path, settings: &Settings) -> Option<Finding> {
+    pub fn into_finding(self, path: &Path, settings: &Settings) -> Option<Finding> {
         let rule = registry::all_meta().find(|meta| meta.code == self.rule)?;
         let severity = match self.severity.as_str() {
             "error" => Severity::Error,
@@ -98,7 +131,7 @@ impl CachedFinding {
             "info" => Severity::Info,
             _ => return None,
         };
-        let fix = match &self.fix {
+        let fix = match self.fix {
             None => None,
             Some(fix) => Some(FindingFix {
                 applicability: match fix.applicability.as_str() {
@@ -107,8 +140,8 @@ impl CachedFinding {
                     "display-only" => Applicability::DisplayOnly,
                     _ => return None,
                 },
-                message: fix.message.clone(),
-                edits: fix.edits.iter().map(CachedEdit::to_edit).collect(),
+                message: fix.message,
+                edits: fix.edits.into_iter().map(CachedEdit::into_edit).collect(),
             }),
         };
         Some(Finding {
@@ -118,8 +151,8 @@ impl CachedFinding {
             end: position(self.end),
             offset: self.offset,
             length: self.length,
-            message: self.message.clone(),
-            help: self.help.clone(),
+            message: self.message,
+            help: self.help,
             severity,
             url: settings.url(rule),
             fix,
@@ -129,13 +162,13 @@ impl CachedFinding {
 }
 
 impl CachedEdit {
-    fn to_edit(&self) -> FindingEdit {
+    fn into_edit(self) -> FindingEdit {
         FindingEdit {
             start_offset: self.start_offset,
             end_offset: self.end_offset,
             start: position(self.start),
             end: position(self.end),
-            content: self.content.clone(),
+            content: self.content,
         }
     }
 }

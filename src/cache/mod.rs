@@ -1,8 +1,9 @@
 //! The results cache: a re-run on an unchanged tree reuses each file's findings instead
 //! of parsing and checking it again.
 //!
-//! Layout: `<cache dir>/<settings fingerprint>.json`, one *shard* per distinct set of
-//! effective settings, mapping each file's absolute path to an [`Entry`]. An entry is
+//! Layout: `<cache dir>/<settings fingerprint>.bin`, one *shard* per distinct set of
+//! effective settings, mapping each file's absolute path to an [`Entry`] (the format is
+//! in `shard`). An entry is
 //! used only when the hash of the file's decoded text matches, so an edited file —
 //! including one rewritten by `--fix` — is always checked afresh. The fingerprint
 //! covers everything that changes output (the config file's text, command-line
@@ -16,44 +17,40 @@
 //! `--fix`, `--diff` and standard input bypass the cache.
 
 pub mod entry;
+mod shard;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use serde::{Deserialize, Serialize};
-
 use crate::checker::{self, FileResult};
 use crate::config::{Overrides, Resolver, Settings};
 use crate::registry;
-pub use entry::{CachedFinding, Entry, FileSummary};
+pub use entry::{CachedFinding, Entry, EntryBody, FileSummary};
 
 /// The directory name used at the project root when `--cache-dir` is not given.
 pub const DIR_NAME: &str = ".pitfall_cache";
 
+/// The file extension of a shard.
+const EXTENSION: &str = "bin";
+
 /// The cache of one run: a shard per distinct `Settings` among the files to check.
 pub struct Cache {
     dir: PathBuf,
+    cwd: PathBuf,
     build: String,
     /// Keyed by the address of the shared `Settings` (files share one `Arc` per config).
     shards: HashMap<usize, Shard>,
 }
 
-/// The entries of one settings fingerprint: those loaded from disk, plus those made
-/// during this run (to be written back).
+/// The entries of one settings fingerprint: those loaded from disk (the file's bytes
+/// and their index), plus those made during this run (to be written back).
 struct Shard {
     file: PathBuf,
     fingerprint: String,
-    loaded: BTreeMap<String, Entry>,
+    bytes: Vec<u8>,
+    loaded: rustc_hash::FxHashMap<String, shard::Slot>,
     fresh: Mutex<Vec<(String, Entry)>>,
-}
-
-/// The file format of a shard.
-#[derive(Serialize, Deserialize)]
-struct ShardFile {
-    build: String,
-    settings: String,
-    entries: BTreeMap<String, Entry>,
 }
 
 /// The cache directory for this run: `--cache-dir` if given, else `.pitfall_cache`
@@ -87,8 +84,8 @@ fn build_id() -> Option<String> {
     ))
 }
 
-fn hash_hex(bytes: &[u8]) -> String {
-    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
+fn hash(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
 /// A fingerprint of every setting that changes what a file's check reports.
@@ -115,7 +112,7 @@ fn settings_fingerprint(settings: &Settings, overrides: &Overrides) -> String {
     );
     let mut bytes = description.into_bytes();
     bytes.extend_from_slice(&config_text);
-    hash_hex(&bytes)
+    format!("{:032x}", hash(&bytes))
 }
 
 impl Cache {
@@ -134,68 +131,79 @@ impl Cache {
                 continue;
             }
             let fingerprint = settings_fingerprint(settings, overrides);
-            let file = dir.join(format!("{fingerprint}.json"));
-            let loaded = std::fs::read(&file)
-                .ok()
-                .and_then(|bytes| serde_json::from_slice::<ShardFile>(&bytes).ok())
-                .filter(|shard| shard.build == build && shard.settings == fingerprint)
-                .map(|shard| shard.entries)
+            let file = dir.join(format!("{fingerprint}.{EXTENSION}"));
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            let loaded = shard::read_index(&bytes)
+                .filter(|index| index.build == build && index.settings == fingerprint)
+                .map(|index| index.slots)
                 .unwrap_or_default();
             shards.insert(
                 key,
                 Shard {
                     file,
                     fingerprint,
+                    // Unusable bytes need not stay in memory.
+                    bytes: if loaded.is_empty() { Vec::new() } else { bytes },
                     loaded,
                     fresh: Mutex::new(Vec::new()),
                 },
             );
         }
-        Some(Cache { dir, build, shards })
+        let cwd = std::env::current_dir().unwrap_or_default();
+        Some(Cache {
+            dir,
+            cwd,
+            build,
+            shards,
+        })
     }
 
-    /// Checks the file at `path` unless its cached entry is still valid.
+    /// Checks the file at `path` unless its cached entry is still valid. The entry is
+    /// keyed by the hash of the file's bytes, so a hit needs no decoding (only the
+    /// text of a file whose findings are shown with a snippet is decoded).
     pub fn check_path(&self, path: &Path, settings: &Settings, keep_source: bool) -> FileResult {
         let shard = self.shards.get(&(std::ptr::from_ref(settings) as usize));
-        let text = match checker::read_source(path) {
-            Ok(text) => text,
+        let bytes = match checker::read_bytes(path) {
+            Ok(bytes) => bytes,
             // Unreadable files are not cached: the reason is re-read each time.
             Err(_) => return checker::check_path(path, settings, keep_source),
         };
         let Some(shard) = shard else {
-            return checker::check_source(path, text, settings, keep_source);
+            return check_bytes(path, bytes, settings, keep_source);
         };
-        let key = std::path::absolute(path)
-            .unwrap_or_else(|_| path.to_owned())
-            .to_string_lossy()
-            .into_owned();
-        let content_hash = hash_hex(text.as_bytes());
-        if let Some((findings, summary)) = shard.lookup(&key, &content_hash, path, settings) {
+        let key = self.key(path);
+        let content_hash = hash(&bytes);
+        if let Some((findings, summary)) = shard.lookup(&key, content_hash, path, settings) {
             let keep = keep_source && !findings.is_empty();
             return FileResult {
                 path: path.to_owned(),
                 findings,
                 error: None,
-                source: keep.then_some(text),
+                source: keep.then(|| checker::decode(bytes).ok()).flatten(),
                 summary,
             };
         }
-        let result = checker::check_source(path, text, settings, keep_source);
-        if result.error.is_none() {
-            let entry = Entry {
-                content_hash,
-                findings: result
-                    .findings
-                    .iter()
-                    .map(CachedFinding::from_finding)
-                    .collect(),
-                summary: result.summary.clone(),
-            };
-            if let Ok(mut fresh) = shard.fresh.lock() {
-                fresh.push((key, entry));
-            }
+        let result = check_bytes(path, bytes, settings, keep_source);
+        if result.error.is_none()
+            && let Some(entry) = Entry::new(content_hash, &result.findings, result.summary.as_ref())
+            && let Ok(mut fresh) = shard.fresh.lock()
+        {
+            fresh.push((key, entry));
         }
         result
+    }
+
+    /// The absolute path that names a file's entry. Relative paths are joined to the
+    /// working directory read once, rather than once per file.
+    fn key(&self, path: &Path) -> String {
+        let joined;
+        let path = if path.is_relative() {
+            joined = self.cwd.join(path);
+            &joined
+        } else {
+            path
+        };
+        crate::paths::absolute(path).to_string_lossy().into_owned()
     }
 
     /// Writes back every shard that gained entries. Failures are ignored: the cache
@@ -210,16 +218,8 @@ impl Cache {
             return;
         }
         for shard in dirty {
-            let file = shard.file.clone();
-            let fingerprint = shard.fingerprint.clone();
-            let entries = shard.merged();
-            let shard_file = ShardFile {
-                build: self.build.clone(),
-                settings: fingerprint,
-                entries,
-            };
-            if let Ok(bytes) = serde_json::to_vec(&shard_file) {
-                let _ = write_atomic(&file, &bytes);
+            if let Some(bytes) = shard.encode(&self.build) {
+                let _ = write_atomic(&shard.file, &bytes);
             }
         }
     }
@@ -229,33 +229,44 @@ impl Shard {
     fn lookup(
         &self,
         key: &str,
-        content_hash: &str,
+        content_hash: u128,
         path: &Path,
         settings: &Settings,
     ) -> Option<(Vec<crate::finding::Finding>, Option<FileSummary>)> {
-        let entry = self.loaded.get(key)?;
-        if entry.content_hash != content_hash {
+        let slot = self.loaded.get(key)?;
+        if slot.content_hash != content_hash {
             return None;
         }
-        let findings = entry
+        let body = EntryBody::decode(self.bytes.get(slot.body.clone())?)?;
+        let findings = body
             .findings
-            .iter()
-            .map(|finding| finding.to_finding(path, settings))
+            .into_iter()
+            .map(|finding| finding.into_finding(path, settings))
             .collect::<Option<_>>()?;
-        Some((findings, entry.summary.clone()))
+        Some((findings, body.summary))
     }
 
-    /// The entries to write: this run's, plus the loaded ones for files that still
-    /// exist (files checked by an earlier run but not by this one stay cached).
-    fn merged(self) -> BTreeMap<String, Entry> {
-        let fresh = self.fresh.into_inner().unwrap_or_default();
-        let mut entries: BTreeMap<String, Entry> = self
+    /// The shard file to write: this run's entries, plus the loaded ones for files that
+    /// still exist (files checked by an earlier run but not by this one stay cached).
+    fn encode(&self, build: &str) -> Option<Vec<u8>> {
+        let fresh = self.fresh.lock().ok()?;
+        let mut entries: BTreeMap<&str, (u128, &[u8])> = self
             .loaded
-            .into_iter()
+            .iter()
             .filter(|(path, _)| Path::new(path).is_file())
+            .filter_map(|(path, slot)| {
+                let body = self.bytes.get(slot.body.clone())?;
+                Some((path.as_str(), (slot.content_hash, body)))
+            })
             .collect();
-        entries.extend(fresh);
-        entries
+        for (path, entry) in fresh.iter() {
+            entries.insert(path, (entry.content_hash, &entry.body));
+        }
+        let entries: Vec<(&str, u128, &[u8])> = entries
+            .into_iter()
+            .map(|(path, (content_hash, body))| (path, content_hash, body))
+            .collect();
+        shard::write(build, &self.fingerprint, &entries)
     }
 }
 
@@ -274,6 +285,15 @@ fn prepare_dir(dir: &Path) -> std::io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Checks a file from its bytes; one that cannot be decoded gets the reason as its
+/// error, as `checker::check_path` gives it.
+fn check_bytes(path: &Path, bytes: Vec<u8>, settings: &Settings, keep_source: bool) -> FileResult {
+    match checker::decode(bytes) {
+        Ok(text) => checker::check_source(path, text, settings, keep_source),
+        Err(error) => checker::unreadable(path, error),
+    }
 }
 
 /// Writes through a temporary file renamed into place, so a reader (another pitfall

@@ -3,7 +3,6 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::path::Path;
 use std::rc::Rc;
 
@@ -32,7 +31,7 @@ pub struct Context<'a> {
     /// Answers of `source_mentions`, so each needle is searched once per file.
     mentions: RefCell<Vec<(&'static str, bool)>>,
     /// Names bound in each function body, keyed by the function's start offset.
-    local_bindings: RefCell<HashMap<TextSize, HashSet<&'a str>>>,
+    local_bindings: RefCell<HashMap<TextSize, scope::Names<'a>>>,
     /// What each function, class and module binds, keyed by its kind and start offset.
     scope_bindings: RefCell<HashMap<(NodeKind, TextSize), Rc<ScopeBindings<'a>>>>,
     /// The `self.` attributes each class's methods assign, by class and attribute.

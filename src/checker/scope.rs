@@ -1,17 +1,20 @@
 //! Which names a function body binds, found by scanning its statements (not the
 //! bodies of nested functions or classes, which are scopes of their own).
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::ast::{ExceptHandler, Expr, Stmt};
 
 /// Deeper statement nesting is not scanned (CPython stops at 100 indentation levels).
 const MAX_NESTING: usize = 100;
 
+/// A scope's names (FxHash: rules ask it once per name read).
+pub type Names<'a> = HashSet<&'a str>;
+
 /// Every name `body` binds in its own scope: assignment and loop targets, `with ... as`,
 /// `except ... as`, imports, and nested `def`/`class` names.
-pub fn bindings(body: &[Stmt]) -> HashSet<&str> {
-    let mut names = HashSet::new();
+pub fn bindings(body: &[Stmt]) -> Names<'_> {
+    let mut names = HashSet::default();
     collect_body(body, 0, &mut names);
     names
 }

@@ -4,7 +4,7 @@
 mod raw;
 mod selection;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -184,7 +184,7 @@ impl Settings {
 
     /// The rules `per-file-ignores` switches off for `path`.
     pub fn ignored_for(&self, path: &Path) -> Vec<&'static RuleMeta> {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+        let absolute = crate::paths::absolute(path);
         self.per_file_ignores
             .matches(&absolute)
             .into_iter()
@@ -194,7 +194,7 @@ impl Settings {
 
     /// Whether `path` (a directory or file met during a walk) is excluded.
     pub fn is_excluded(&self, path: &Path) -> bool {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+        let absolute = crate::paths::absolute(path);
         self.exclude.is_match(&absolute)
     }
 
@@ -421,8 +421,8 @@ impl Resolver {
         Ok(Resolver {
             overrides,
             fixed,
-            by_dir: Mutex::new(HashMap::new()),
-            by_file: Mutex::new(HashMap::new()),
+            by_dir: Mutex::new(HashMap::default()),
+            by_file: Mutex::new(HashMap::default()),
             default: Mutex::new(None),
             deferred_error: Mutex::new(None),
         })
@@ -434,9 +434,8 @@ impl Resolver {
         if let Some(fixed) = &self.fixed {
             return Ok(fixed.clone());
         }
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-        let dir = absolute.parent().map(Path::to_owned).unwrap_or_default();
-        self.settings_for_dir(&dir)
+        let absolute = crate::paths::absolute(path);
+        self.settings_for_dir(absolute.parent().unwrap_or(Path::new("")))
     }
 
     fn settings_for_dir(&self, dir: &Path) -> Result<Arc<Settings>, ConfigError> {

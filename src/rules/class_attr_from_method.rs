@@ -9,6 +9,7 @@ use crate::ast::{self, AnyNodeRef, Expr, ExprContext, NodeKind, TextRange};
 use crate::checker::Context;
 use crate::checker::scope;
 use crate::checker::subtree::for_each_node;
+use crate::checker::word_set::WordSet;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
@@ -37,7 +38,7 @@ pub static META: RuleMeta = RuleMeta {
 /// builtins (including those `site` adds), the module's own dunders, and `__class__`,
 /// the implicit closure cell of every method. `_` is here because gettext installs it.
 #[rustfmt::skip]
-const BUILTINS: &[&str] = &[
+static BUILTINS: WordSet = WordSet::new(&[
     "ArithmeticError", "AssertionError", "AttributeError", "BaseException",
     "BaseExceptionGroup", "BlockingIOError", "BrokenPipeError", "BufferError",
     "BytesWarning", "ChildProcessError", "ConnectionAbortedError", "ConnectionError",
@@ -67,7 +68,7 @@ const BUILTINS: &[&str] = &[
     "open", "ord", "pow", "print", "property", "quit", "range", "repr", "reversed", "round",
     "set", "setattr", "slice", "sorted", "staticmethod", "str", "sum", "super", "tuple",
     "type", "vars", "zip",
-];
+]);
 
 pub struct ClassAttrFromMethod;
 
@@ -118,7 +119,7 @@ impl Rule for ClassAttrFromMethod {
         if unresolved.is_empty() || walk.catches_name_error {
             return;
         }
-        let classes: Vec<(&ast::StmtClassDef, HashSet<&str>)> = enclosing
+        let classes: Vec<(&ast::StmtClassDef, scope::Names)> = enclosing
             .into_iter()
             .map(|class| (class, scope::bindings(&class.body)))
             .collect();

@@ -205,10 +205,12 @@ impl Rule for Python2Leftover {
 
 /// `module.name` and its replacement, when Python 3 removed it.
 fn removed_attribute(module: &str, name: &str) -> Option<(String, &'static str)> {
+    // Compared in place: this runs for every attribute of an imported module.
     let (_, instead) = REMOVED_ATTRIBUTES.iter().find(|(qualified, _)| {
-        qualified
-            .split_once('.')
-            .is_some_and(|(m, n)| m == module && n == name)
+        qualified.len() == module.len() + 1 + name.len()
+            && qualified.starts_with(module)
+            && qualified.ends_with(name)
+            && qualified.as_bytes()[module.len()] == b'.'
     })?;
     Some((format!("{module}.{name}"), instead))
 }

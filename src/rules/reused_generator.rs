@@ -12,6 +12,7 @@ use crate::ast::{self, AnyNodeRef, CmpOp, Expr, ExprContext, NodeKind, Ranged, S
 use crate::ast::{TextRange, TextSize};
 use crate::checker::Context;
 use crate::checker::subtree::for_each_node;
+use crate::checker::word_set::WordSet;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
@@ -68,14 +69,14 @@ const PASS_THROUGH: &[(&str, usize)] = &[
 
 /// Last name segments of every call above, checked before resolving a call's name.
 #[rustfmt::skip]
-const INTERESTING: &[&str] = &[
+static INTERESTING: WordSet = WordSet::new(&[
     "iter", "map", "filter", "zip", "reversed", "enumerate", "chain", "from_iterable", "islice",
     "groupby", "product", "permutations", "combinations", "combinations_with_replacement",
     "accumulate", "compress", "dropwhile", "takewhile", "filterfalse", "starmap", "zip_longest",
     "pairwise", "batched", "reader", "DictReader", "scandir", "walk", "iglob", "finditer",
     "list", "tuple", "set", "frozenset", "dict", "sorted", "sum", "max", "min", "Counter",
     "deque", "prod", "fsum", "reduce", "any", "all", "open", "next",
-];
+]);
 
 /// How many earlier events of one name are searched for a first pass or a binding in
 /// another branch; keeps a scope with thousands of uses of one name linear.
@@ -264,7 +265,7 @@ impl<'a, 'c> Scope<'a, 'c> {
             Expr::Attribute(attr) => (&*attr.value, attr.attr.as_str()),
             _ => return None,
         };
-        if !INTERESTING.contains(&last) {
+        if !INTERESTING.contains(last) {
             return None;
         }
         while let Expr::Attribute(attr) = head {

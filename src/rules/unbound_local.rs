@@ -8,6 +8,7 @@ use crate::ast::{
     TextSize,
 };
 use crate::checker::subtree::for_each_node;
+use crate::checker::word_set::WordSet;
 use crate::checker::{Context, MAX_DEPTH};
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
@@ -45,7 +46,7 @@ pub static META: RuleMeta = RuleMeta {
 
 /// Builtins a function may shadow by assigning to them (`list = list(items)`).
 #[rustfmt::skip]
-const BUILTINS: &[&str] = &[
+static BUILTINS: WordSet = WordSet::new(&[
     "abs", "all", "any", "ascii", "bin", "bool", "breakpoint", "bytearray", "bytes",
     "callable", "chr", "classmethod", "compile", "complex", "delattr", "dict", "dir",
     "divmod", "enumerate", "eval", "exec", "filter", "float", "format", "frozenset",
@@ -54,7 +55,7 @@ const BUILTINS: &[&str] = &[
     "min", "next", "object", "oct", "open", "ord", "pow", "print", "property", "range",
     "repr", "reversed", "round", "set", "setattr", "slice", "sorted", "staticmethod", "str",
     "sum", "super", "tuple", "type", "vars", "zip",
-];
+]);
 
 /// Exceptions whose handler swallows the `UnboundLocalError` of a read in its `try`.
 const NAME_ERROR_CATCHERS: &[&str] = &[
@@ -491,7 +492,7 @@ fn outer_binding<'a>(ctx: &Context<'a>, name: &str) -> Option<Outer<'a>> {
     }
     if ctx.facts().binds(name) {
         Some(Outer::Module)
-    } else if BUILTINS.contains(&name) {
+    } else if BUILTINS.contains(name) {
         Some(Outer::Builtin)
     } else {
         None
