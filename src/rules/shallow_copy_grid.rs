@@ -169,8 +169,10 @@ impl Rule for ShallowCopyGrid {
             help,
         );
         // Evidence: a row changed in place here changes them all (an error). Rows the
-        // code hands elsewhere may be changed there: a hazard.
-        if !rows.mutated {
+        // code hands elsewhere may be changed there, and a slot changed in place only
+        // where the code also refills it (`buf[ptr] = item` ... `buf[ptr].append(x)`)
+        // may hold a fresh row by then: a hazard.
+        if !rows.mutated || rows.only_refilled_slots_mutated {
             diagnostic.severity = Severity::Warning;
         }
         report.attach_to_last(comprehension_suggestion(binop, elements, count, ctx));
@@ -284,6 +286,29 @@ struct RowUse {
     replaced: bool,
     /// A row is changed in place: `rows[i][j] = x`, `rows[i].append(x)`, `rows[i] += [x]`.
     mutated: bool,
+    /// Every row changed in place is picked by an index (a name or attribute chain,
+    /// `rows[ptr]`) that the code also uses to replace a row whole (`rows[ptr] = ...`).
+    only_refilled_slots_mutated: bool,
+}
+
+/// The indexes by which one holder's rows are replaced and changed in place, while a
+/// scope is walked. `None` stands for an index that is not a name or attribute chain.
+#[derive(Default)]
+struct RowIndexes {
+    replaced: Vec<Option<String>>,
+    mutated: Vec<Option<String>>,
+}
+
+impl RowIndexes {
+    fn row_use(&self) -> RowUse {
+        let refilled = |index: &Option<String>| index.is_some() && self.replaced.contains(index);
+        RowUse {
+            replaced: !self.replaced.is_empty(),
+            mutated: !self.mutated.is_empty(),
+            only_refilled_slots_mutated: !self.mutated.is_empty()
+                && self.mutated.iter().all(refilled),
+        }
+    }
 }
 
 /// How the function (for a name) or class (for an attribute) holding `holder` uses its
@@ -322,23 +347,23 @@ type RowUses = HashMap<String, RowUse>;
 
 impl ScopeRowUses {
     fn collect(scope: AnyNodeRef) -> RowUses {
-        // `rows[i]` gives the key of `rows`; `rows[i][j]` the key of `rows` as well.
+        // `rows[i]` gives the key of `rows` and of the index `i`; `rows[i][j]` the same.
         let row = |expr: &Expr| match expr {
-            Expr::Subscript(sub) => target_key(&sub.value),
+            Expr::Subscript(sub) => target_key(&sub.value).map(|key| (key, target_key(&sub.slice))),
             _ => None,
         };
         let in_row = |expr: &Expr| match expr {
             Expr::Subscript(sub) => row(&sub.value),
             _ => None,
         };
-        let mut uses = RowUses::new();
-        let mut mark = |holder: Option<String>, mutated: bool| {
-            if let Some(holder) = holder {
-                let found = uses.entry(holder).or_default();
+        let mut indexes: HashMap<String, RowIndexes> = HashMap::new();
+        let mut mark = |row: Option<(String, Option<String>)>, mutated: bool| {
+            if let Some((holder, index)) = row {
+                let found = indexes.entry(holder).or_default();
                 if mutated {
-                    found.mutated = true;
+                    found.mutated.push(index);
                 } else {
-                    found.replaced = true;
+                    found.replaced.push(index);
                 }
             }
         };
@@ -370,7 +395,10 @@ impl ScopeRowUses {
             }
             true
         });
-        uses
+        indexes
+            .into_iter()
+            .map(|(holder, indexes)| (holder, indexes.row_use()))
+            .collect()
     }
 }
 
