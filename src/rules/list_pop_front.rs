@@ -15,6 +15,7 @@ use crate::checker::bindings::{
 };
 use crate::checker::subtree::for_each_node;
 use crate::rule::{FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rules::loop_findings::first_in_loop;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF203",
@@ -68,6 +69,12 @@ impl Rule for ListPopFront {
             _ => return,
         }
         let name = ctx.text_of(receiver);
+        // A prefix strip is only a hint (below); every other front operation on the same
+        // list in the same loop is the same quadratic loop: report it once.
+        let hint = op != Op::Insert && strips_prefix(repeating, receiver);
+        if !hint && !first_in_loop(META.code, repeating, name, ctx) {
+            return;
+        }
         let (what, shift, help) = match op {
             Op::Pop => (
                 format!("`{name}.pop(0)`"),
@@ -101,7 +108,7 @@ impl Rule for ListPopFront {
         // `while xs and xs[0] == 0: xs.pop(0)` strips a prefix: the cost is the prefix's
         // length times the list's, and a stripped prefix (leading zeros, blank lines) is
         // short. A hint, hidden by default.
-        if op != Op::Insert && strips_prefix(repeating, receiver) {
+        if hint {
             diagnostic.severity = Severity::Info;
         }
     }

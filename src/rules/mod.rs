@@ -19,6 +19,7 @@ pub mod late_binding_closure;
 pub mod list_comprehension_in_reducer;
 pub mod list_membership_in_loop;
 pub mod list_pop_front;
+pub mod loop_findings;
 pub mod lru_cache_on_method;
 pub mod missing_functools_wraps;
 pub mod modify_while_iterating;
