@@ -14,6 +14,7 @@ use crate::checker::bindings::{
 };
 use crate::checker::subtree::for_each_node;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rules::loop_findings::first_in_loop;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF205",
@@ -51,9 +52,9 @@ impl Rule for StringConcatInLoop {
         let Some((target, pieces, prepends)) = concatenation(node) else {
             return;
         };
-        if ctx.enclosing_loop(node).is_none() {
+        let Some(repeating) = ctx.enclosing_loop(node) else {
             return;
-        }
+        };
         let Some(prior) = prior_binding(node, target, ctx) else {
             return;
         };
@@ -101,6 +102,10 @@ impl Rule for StringConcatInLoop {
         }
 
         let shown = target.shown();
+        // More additions to the same string in the same loop repeat the finding.
+        if !first_in_loop(META.code, repeating, &shown, ctx) {
+            return;
+        }
         let written = match (node, prepends) {
             (AnyNodeRef::StmtAugAssign(_), _) => format!("{shown} += ..."),
             (_, false) => format!("{shown} = {shown} + ..."),
