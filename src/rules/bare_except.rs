@@ -381,6 +381,8 @@ fn ends(body: &[Stmt], ctx: &Context, depth: u8) -> bool {
                 Some("SystemExit" | "builtins.SystemExit")
             )
         }),
+        // `except: print_exc(); return 1` in the `main` that ends in `sys.exit(main())`.
+        Some(Stmt::Return(_)) => depth == 0 && returns_exit_status(ctx),
         // `try: report() except: fallback_report(); exit() else: exit()`.
         Some(Stmt::Try(inner)) => {
             let handlers_end = inner.handlers.iter().all(|h| {
@@ -395,6 +397,61 @@ fn ends(body: &[Stmt], ctx: &Context, depth: u8) -> bool {
             handlers_end && normal_end
         }
         _ => false,
+    }
+}
+
+/// Whether the handler is in a module-level function whose result the module hands to
+/// the program's exit (`sys.exit(main())`, `raise SystemExit(main())`): a `return` there
+/// ends the program with that status, as a call to `sys.exit()` in place would.
+fn returns_exit_status(ctx: &Context) -> bool {
+    let (Some(def), Some(AnyNodeRef::ModModule(module))) =
+        (ctx.enclosing_function(), ctx.ancestors().last())
+    else {
+        return false;
+    };
+    let top_level = module
+        .body
+        .iter()
+        .any(|stmt| AnyNodeRef::from(stmt).ptr_eq(AnyNodeRef::from(def)));
+    top_level
+        && ctx
+            .memo(|| ExitStatusFunctions::collect(module, ctx))
+            .0
+            .iter()
+            .any(|name| name == def.name.as_str())
+}
+
+/// The module-level functions whose result the module's own top-level code (an
+/// `if __name__ == "__main__":` block included) passes to `sys.exit()`, `exit()` or
+/// `SystemExit`.
+struct ExitStatusFunctions(Vec<String>);
+
+impl ExitStatusFunctions {
+    fn collect(module: &crate::ast::ModModule, ctx: &Context) -> Self {
+        let is_exit = |func: &Expr| {
+            ctx.qualified_name(func).is_some_and(|name| {
+                matches!(
+                    name.as_str(),
+                    "exit" | "quit" | "sys.exit" | "builtins.exit" | "SystemExit"
+                ) || name == "builtins.SystemExit"
+            })
+        };
+        let mut names = Vec::new();
+        for stmt in &module.body {
+            for_each_node(AnyNodeRef::from(stmt), |node| match node {
+                AnyNodeRef::StmtFunctionDef(_) | AnyNodeRef::StmtClassDef(_) => false,
+                AnyNodeRef::ExprCall(call) if is_exit(&call.func) => {
+                    if let [Expr::Call(inner)] = call.arguments.args.as_ref()
+                        && let Expr::Name(name) = &*inner.func
+                    {
+                        names.push(name.id.to_string());
+                    }
+                    true
+                }
+                _ => true,
+            });
+        }
+        Self(names)
     }
 }
 
