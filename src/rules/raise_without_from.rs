@@ -5,7 +5,8 @@
 //! by its capitalised name (`raise ConfigError`). Re-raising what was caught (`raise`,
 //! `raise err`, `raise err.with_traceback(tb)`), raising a stored exception object
 //! (`raise self.error`), and control-flow exceptions whose traceback is never shown
-//! (`SystemExit`, `StopIteration`) stay silent, as do a restatement of the caught class
+//! (`SystemExit`, `StopIteration`) or that Django shows only as a message (`Http404`,
+//! `ValidationError`, `CommandError`) stay silent, as do a restatement of the caught class
 //! (`except KeyError: raise KeyError(msg)`) and a new error given the caught one as an
 //! argument (`raise wrap(err)`, `raise Failed(path, sys.exc_info())`).
 
@@ -52,6 +53,18 @@ const CONTROL_FLOW: &[&str] = &[
     "StopAsyncIteration",
 ];
 
+/// Django's exceptions that its request, form and command machinery catches and shows as
+/// a message (a 404 page, a form's error list, `CommandError: ...` on stderr): their
+/// traceback, chained or not, is not shown.
+const SHOWN_AS_MESSAGE: &[&str] = &[
+    "django.http.Http404",
+    "django.http.response.Http404",
+    "django.core.exceptions.ValidationError",
+    "django.forms.ValidationError",
+    "django.core.management.CommandError",
+    "django.core.management.base.CommandError",
+];
+
 /// Tuples of exception types may nest (`except ((A, B), C):`); deeper is not searched.
 const MAX_TUPLE_NESTING: usize = 8;
 
@@ -79,7 +92,7 @@ impl Rule for RaiseWithoutFrom {
         let Some(class) = new_exception_class(exc) else {
             return;
         };
-        if CONTROL_FLOW.contains(&class) {
+        if CONTROL_FLOW.contains(&class) || shown_as_message(exc, ctx) {
             return;
         }
         // The innermost handler whose body holds the `raise`, and the names bound by it
@@ -178,6 +191,17 @@ fn new_exception_class(exc: &Expr) -> Option<&str> {
         Expr::Attribute(attr) => capitalised(attr.attr.as_str()),
         _ => None,
     }
+}
+
+/// Whether `exc` is one of Django's exceptions shown only as a message
+/// ([`SHOWN_AS_MESSAGE`]), raised as a class or an instance.
+fn shown_as_message(exc: &Expr, ctx: &Context) -> bool {
+    let class = match exc {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    ctx.qualified_name(class)
+        .is_some_and(|name| SHOWN_AS_MESSAGE.contains(&name.as_str()))
 }
 
 /// Whether the new exception is given the caught one as an argument, itself or as
