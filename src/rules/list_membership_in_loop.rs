@@ -9,6 +9,7 @@ use crate::checker::bindings::{
 };
 use crate::checker::subtree::for_each_node;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rules::loop_findings::first_in_loop;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF204",
@@ -64,9 +65,12 @@ impl Rule for ListMembershipInLoop {
                 Some(previous) => compare.comparators.get(previous),
                 None => Some(&*compare.left),
             };
-            if left.is_none_or(is_unhashable) || ctx.enclosing_loop(node).is_none() {
+            if left.is_none_or(is_unhashable) {
                 continue;
             }
+            let Some(repeating) = ctx.enclosing_loop(node) else {
+                continue;
+            };
             let Some(size) = list_size(node, target, ctx) else {
                 continue;
             };
@@ -74,6 +78,15 @@ impl Rule for ListMembershipInLoop {
                 continue;
             }
             let shown = target.shown();
+            // Size::Small is never reported, so it must not claim the loop's finding.
+            if matches!(size, Size::Small) {
+                continue;
+            }
+            // More tests against the same list in the same loop repeat the finding: one
+            // set built before the loop serves them all.
+            if !first_in_loop(META.code, repeating, &shown, ctx) {
+                continue;
+            }
             let negation = if *op == CmpOp::NotIn { "not in" } else { "in" };
             let needle = left.map(|l| ctx.text_of(l)).filter(|text| is_short(text));
             let (test, value) = match needle {

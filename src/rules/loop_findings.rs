@@ -1,9 +1,10 @@
 //! One finding per loop and variable for the rules that report a costly operation
-//! repeated by a loop (list-pop-front, string-concat-in-loop).
+//! repeated by a loop (list-pop-front, list-membership-in-loop, string-concat-in-loop).
 //!
-//! A loop that pops the front of `parts` in four places, or adds to `html` in six
-//! branches, is one quadratic loop with one fix (a deque, a list of pieces joined
-//! once); a finding per line would only repeat it. The walk visits a file's nodes in
+//! A loop that pops the front of `parts` in four places, tests against `known` in three
+//! branches, or adds to `html` in six, is one quadratic loop with one fix (a deque, a
+//! set built once, a list of pieces joined once); a finding per line would only repeat
+//! it. The walk visits a file's nodes in
 //! source order, so the first operation reported in a loop is the one shown.
 
 use crate::ast::{AnyNodeRef, Ranged, TextSize};
