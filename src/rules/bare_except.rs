@@ -151,6 +151,9 @@ impl Rule for BareExcept {
             // "eval can raise any exception": whatever the handler does, said on purpose.
             // In `__del__` Python ignores every exception anyway, an interrupt included.
             _ if explained || in_finalizer(ctx) => Severity::Info,
+            // A shell or debugger running the user's code: Ctrl-C there is meant to stop
+            // that code and come back to the prompt, with whatever it raised reported.
+            Raises::Nothing if runs_given_code(ctx) && reports(handler, caught) => Severity::Info,
             Raises::Other => Severity::Warning,
             _ if quiet_fate(&handler.body).is_none() => Severity::Warning,
             _ => match ctx.parent() {
@@ -267,21 +270,28 @@ fn module_tuple<'a>(type_: &'a Expr, ctx: &Context<'a>) -> Option<&'a Expr> {
 /// (`future.set_exception(exc)`, `errors.append(exc)`, `callback(exc)`): the error is
 /// delivered somewhere else rather than swallowed.
 fn hands_over(handler: &ExceptHandlerExceptHandler, name: &str) -> bool {
+    calls_any(&handler.body, |call| {
+        !is_logging_call(&call.func)
+            && (call.arguments.args.iter().any(|arg| is_name(arg, name))
+                || call
+                    .arguments
+                    .keywords
+                    .iter()
+                    .any(|kw| is_name(&kw.value, name)))
+    })
+}
+
+/// Whether `body` makes a call that passes `test`, in its own statements: a function,
+/// class or lambda defined there runs later, if ever.
+fn calls_any(body: &[Stmt], mut test: impl FnMut(&crate::ast::ExprCall) -> bool) -> bool {
     let mut found = false;
-    for stmt in &handler.body {
+    for stmt in body {
         for_each_node(AnyNodeRef::from(stmt), |node| {
             match node {
                 AnyNodeRef::StmtFunctionDef(_)
                 | AnyNodeRef::StmtClassDef(_)
                 | AnyNodeRef::ExprLambda(_) => return false,
-                AnyNodeRef::ExprCall(call) if !is_logging_call(&call.func) => {
-                    found |= call.arguments.args.iter().any(|arg| is_name(arg, name))
-                        || call
-                            .arguments
-                            .keywords
-                            .iter()
-                            .any(|kw| is_name(&kw.value, name));
-                }
+                AnyNodeRef::ExprCall(call) => found |= test(call),
                 _ => {}
             }
             !found
@@ -486,6 +496,35 @@ fn failure_explained_above(stmt: &StmtTry, ctx: &Context) -> bool {
             let lower = comment.to_ascii_lowercase();
             intent::explains(comment) && FAILURE_WORDS.iter().any(|word| lower.contains(word))
         })
+}
+
+/// Whether the handler's `try` runs code given as text or a code object, through the
+/// builtin `exec()` or `eval()` called in its own body (not in a function defined there).
+fn runs_given_code(ctx: &Context) -> bool {
+    let Some(AnyNodeRef::StmtTry(stmt)) = ctx.parent() else {
+        return false;
+    };
+    calls_any(&stmt.body, |call| {
+        ctx.is_builtin(&call.func, "exec") || ctx.is_builtin(&call.func, "eval")
+    })
+}
+
+/// Whether the handler shows or hands on what it caught: it calls something (a
+/// traceback printer, an error reporter, `sys.exc_info()`) or reads the caught name. A
+/// bare fallback (`return None`, `value = text`) reports nothing.
+fn reports(handler: &ExceptHandlerExceptHandler, caught: Option<&str>) -> bool {
+    let mut found = false;
+    for stmt in &handler.body {
+        for_each_node(AnyNodeRef::from(stmt), |node| {
+            found |= match node {
+                AnyNodeRef::ExprCall(_) => true,
+                AnyNodeRef::ExprName(name) => caught == Some(name.id.as_str()),
+                _ => false,
+            };
+            !found
+        });
+    }
+    found
 }
 
 /// Whether the handler is in a `__del__` method, whose exceptions Python reports as
