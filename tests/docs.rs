@@ -157,10 +157,16 @@ fn try_it_snippets_raise_the_rule() {
 fn readme_lists_every_rule() {
     let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
     for meta in registry::all_meta() {
-        let row = format!("| {} | `{}` |", meta.code, meta.name);
+        // The row states the rule's default severity, which must match the code.
+        let row = format!(
+            "| {} | `{}` | {} |",
+            meta.code,
+            meta.name,
+            meta.severity.as_str()
+        );
         assert!(
             readme.contains(&row),
-            "README.md lacks a table row for {} {}",
+            "README.md lacks a table row `{row}` for {} {} (a missing row or a stale severity)",
             meta.code,
             meta.name
         );
