@@ -15,6 +15,7 @@ pub mod inconsistent_mro;
 pub mod init_returns_value;
 pub mod is_literal;
 pub mod lambda_assignment;
+pub mod lambda_exposure;
 pub mod late_binding_closure;
 pub mod list_comprehension_in_reducer;
 pub mod list_membership_in_loop;
