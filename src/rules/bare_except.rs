@@ -458,21 +458,7 @@ fn program_ends_after_try(ctx: &Context) -> bool {
 
 /// Whether the handler captures `info = sys.exc_info()` and keeps it (see [`keeps_exc_info`]).
 fn is_exc_info_stored(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
-    let captured = handler.body.iter().find_map(|stmt| {
-        let Stmt::Assign(assign) = stmt else {
-            return None;
-        };
-        let ([Expr::Name(target)], Expr::Call(call)) = (assign.targets.as_slice(), &*assign.value)
-        else {
-            return None;
-        };
-        matches!(
-            ctx.qualified_name(&call.func).as_deref(),
-            Some("sys.exc_info" | "sys.exception")
-        )
-        .then_some(target.id.as_str())
-    });
-    let Some(captured) = captured else {
+    let Some(captured) = exc_info_alias(handler, ctx) else {
         return false;
     };
     let kept = |expr: &Expr| match expr {
@@ -484,6 +470,33 @@ fn is_exc_info_stored(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bo
         Stmt::Expr(expr) => matches!(&*expr.value, Expr::Call(call)
             if !is_logging_call(&call.func) && call.arguments.args.iter().any(kept)),
         _ => false,
+    })
+}
+
+/// The name a handler's own statement binds to `sys.exc_info()` (or `sys.exception()`):
+/// `info = sys.exc_info()`, alone or among several targets (`(exc, value, tb) = info =
+/// sys.exc_info()`, in pydoc). Passing that name on passes the caught exception on.
+pub(crate) fn exc_info_alias<'a>(
+    handler: &'a ExceptHandlerExceptHandler,
+    ctx: &Context,
+) -> Option<&'a str> {
+    handler.body.iter().find_map(|stmt| {
+        let Stmt::Assign(assign) = stmt else {
+            return None;
+        };
+        let Expr::Call(call) = &*assign.value else {
+            return None;
+        };
+        if !matches!(
+            ctx.qualified_name(&call.func).as_deref(),
+            Some("sys.exc_info" | "sys.exception")
+        ) {
+            return None;
+        }
+        assign.targets.iter().find_map(|target| match target {
+            Expr::Name(name) => Some(name.id.as_str()),
+            _ => None,
+        })
     })
 }
 

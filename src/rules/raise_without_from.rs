@@ -7,13 +7,15 @@
 //! (`raise self.error`), and control-flow exceptions whose traceback is never shown
 //! (`SystemExit`, `StopIteration`) stay silent, as do a restatement of the caught class
 //! (`except KeyError: raise KeyError(msg)`) and a new error given the caught one as an
-//! argument (`raise wrap(err)`, `raise Failed(path, sys.exc_info())`).
+//! argument (`raise wrap(err)`, `raise Failed(path, sys.exc_info())`, or `info` after
+//! `info = sys.exc_info()`).
 
 use crate::ast::{
     AnyNodeRef, ExceptHandlerExceptHandler, Expr, NodeKind, Ranged, Stmt, StmtTry, TextRange,
 };
 use crate::checker::Context;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rules::bare_except::exc_info_alias;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF704",
@@ -95,6 +97,8 @@ impl Rule for RaiseWithoutFrom {
                 AnyNodeRef::ExceptHandlerExceptHandler(h) => {
                     handler.get_or_insert(h);
                     caught_names.extend(h.name.as_ref().map(|n| n.as_str()));
+                    // `info = sys.exc_info()` holds the caught exception too.
+                    caught_names.extend(exc_info_alias(h, ctx));
                 }
                 // `raise KeyError` in the body of a `try` whose own handler catches it is a
                 // jump to that handler, not an error for the reader of a traceback. Inside
