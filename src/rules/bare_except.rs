@@ -13,6 +13,7 @@ use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
 };
 use crate::rules::swallowed_exception;
+use crate::rules::thread_target::logs_and_ends_thread;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF701",
@@ -151,6 +152,8 @@ impl Rule for BareExcept {
             // "eval can raise any exception": whatever the handler does, said on purpose.
             // In `__del__` Python ignores every exception anyway, an interrupt included.
             _ if explained || in_finalizer(ctx) => Severity::Info,
+            // Ctrl-C never reaches a worker thread and `sys.exit()` there ends only it.
+            _ if logs_and_ends_thread(handler, ctx) => Severity::Info,
             Raises::Other => Severity::Warning,
             _ if quiet_fate(&handler.body).is_none() => Severity::Warning,
             _ => match ctx.parent() {
@@ -502,7 +505,7 @@ pub(crate) fn exc_info_alias<'a>(
 
 /// `print(...)`, `log.error(...)`, `logging.warning(...)`: logging Ctrl-C and carrying
 /// on is still swallowing it, so a logged exception is not a handed-over one.
-fn is_logging_call(func: &Expr) -> bool {
+pub(crate) fn is_logging_call(func: &Expr) -> bool {
     match func {
         Expr::Name(name) => name.id.as_str() == "print",
         Expr::Attribute(attr) => {

@@ -39,6 +39,7 @@ pub mod string_concat_in_loop;
 pub mod super_init_not_called;
 pub mod swallowed_exception;
 pub mod syntax_error;
+pub mod thread_target;
 pub mod truthy_none_trap;
 pub mod type_comparison;
 pub mod unawaited_coroutine;
