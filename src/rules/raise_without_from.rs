@@ -54,6 +54,32 @@ const CONTROL_FLOW: &[&str] = &[
     "StopAsyncIteration",
 ];
 
+/// Exceptions a framework catches at its top level and reports by their message alone
+/// (a command's `CommandError: ...` line, a form's error list, a 404 page, argparse's
+/// usage error), with who does it. The chain shows only with `--traceback` or when the
+/// error escapes that path, so an unchained one is a hidden `info`.
+const MESSAGE_ONLY: &[(&str, &str)] = &[
+    (
+        "django.core.management.base.CommandError",
+        "Django's command runner",
+    ),
+    (
+        "django.core.management.CommandError",
+        "Django's command runner",
+    ),
+    (
+        "django.core.exceptions.ValidationError",
+        "Django's form and model validation",
+    ),
+    (
+        "django.forms.ValidationError",
+        "Django's form and model validation",
+    ),
+    ("django.http.Http404", "Django's request handler"),
+    ("django.http.response.Http404", "Django's request handler"),
+    ("argparse.ArgumentTypeError", "argparse"),
+];
+
 /// Tuples of exception types may nest (`except ((A, B), C):`); deeper is not searched.
 const MAX_TUPLE_NESTING: usize = 8;
 
@@ -154,15 +180,21 @@ impl Rule for RaiseWithoutFrom {
                 )
             }
         };
-        report.add(
-            raise.range(),
-            format!(
-                "`raise {raised}` {place} has no `from`: the traceback will say \
-                 \"During handling of the above exception, another exception occurred\", \
-                 which reads like a bug in the handler rather than a deliberate translation"
-            ),
-            help,
+        let reporter = message_only(exc, ctx);
+        let mut message = format!(
+            "`raise {raised}` {place} has no `from`: the traceback will say \
+             \"During handling of the above exception, another exception occurred\", \
+             which reads like a bug in the handler rather than a deliberate translation"
         );
+        if let Some(reporter) = reporter {
+            message.push_str(&format!(
+                " (rarely seen: {reporter} shows only the error's message)"
+            ));
+        }
+        let diagnostic = report.add(raise.range(), message, help);
+        if reporter.is_some() {
+            diagnostic.severity = Severity::Info;
+        }
         report.attach_to_last(chain_suggestion(exc, handler));
     }
 }
@@ -202,6 +234,23 @@ fn passes_caught(exc: &Expr, caught_names: &[&str], ctx: &Context) -> bool {
             ),
             _ => false,
         })
+}
+
+/// Who reports the raised class by its message alone, if it is one of [`MESSAGE_ONLY`]
+/// (imported absolutely, or relatively from within the framework: `.base.CommandError`).
+fn message_only(exc: &Expr, ctx: &Context) -> Option<&'static str> {
+    let class = match exc {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    let qualified = ctx.qualified_name(class)?;
+    let relative = qualified
+        .strip_prefix('.')
+        .map(|rest| format!(".{}", rest.trim_start_matches('.')));
+    MESSAGE_ONLY.iter().find_map(|&(name, reporter)| {
+        let hit = name == qualified || relative.as_deref().is_some_and(|tail| name.ends_with(tail));
+        hit.then_some(reporter)
+    })
 }
 
 fn capitalised(name: &str) -> Option<&str> {
