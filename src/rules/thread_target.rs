@@ -8,9 +8,9 @@ use crate::checker::Context;
 use crate::checker::subtree::for_each_node;
 use crate::rules::bare_except::is_logging_call;
 
-/// Whether the handler logs what it caught, belongs to a `try` directly in the body of
-/// a thread's function (see [`runs_in_thread`]), and the thread ends when the handler
-/// does: its last statement is `return`, or the `try` is the function's last statement.
+/// Whether the handler logs what it caught, belongs to a `try` in a thread's function
+/// (see [`runs_in_thread`]), and the thread ends when the handler does: its last
+/// statement is `return`, or the `try` is the last statement of the function's body.
 pub fn logs_and_ends_thread(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
     let logs = handler.body.iter().any(|stmt| {
         matches!(stmt, Stmt::Expr(expr)
@@ -19,8 +19,7 @@ pub fn logs_and_ends_thread(handler: &ExceptHandlerExceptHandler, ctx: &Context)
     if !logs {
         return false;
     }
-    let (Some(AnyNodeRef::StmtTry(stmt)), Some(AnyNodeRef::StmtFunctionDef(def))) =
-        (ctx.parent(), ctx.ancestors().nth(1))
+    let (Some(AnyNodeRef::StmtTry(stmt)), Some(def)) = (ctx.parent(), ctx.enclosing_function())
     else {
         return false;
     };
@@ -28,6 +27,7 @@ pub fn logs_and_ends_thread(handler: &ExceptHandlerExceptHandler, ctx: &Context)
         .body
         .last()
         .is_some_and(|last| AnyNodeRef::from(last).ptr_eq(AnyNodeRef::from(stmt)));
+    // A `return` ends the thread however deep the `try` sits.
     let returns = matches!(handler.body.last(), Some(Stmt::Return(_)));
     (try_is_last || returns) && runs_in_thread(def, ctx)
 }
