@@ -13,6 +13,7 @@ use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
 };
 use crate::rules::swallowed_exception;
+use crate::rules::thread_target::logs_and_ends_thread;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF701",
@@ -154,6 +155,8 @@ impl Rule for BareExcept {
             // A shell or debugger running the user's code: Ctrl-C there is meant to stop
             // that code and come back to the prompt, with whatever it raised reported.
             Raises::Nothing if runs_given_code(ctx) && reports(handler, caught) => Severity::Info,
+            // Ctrl-C never reaches a worker thread and `sys.exit()` there ends only it.
+            _ if logs_and_ends_thread(handler, ctx) => Severity::Info,
             Raises::Other => Severity::Warning,
             _ if quiet_fate(&handler.body).is_none() => Severity::Warning,
             _ => match ctx.parent() {
@@ -554,21 +557,7 @@ fn program_ends_after_try(ctx: &Context) -> bool {
 
 /// Whether the handler captures `info = sys.exc_info()` and keeps it (see [`keeps_exc_info`]).
 fn is_exc_info_stored(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
-    let captured = handler.body.iter().find_map(|stmt| {
-        let Stmt::Assign(assign) = stmt else {
-            return None;
-        };
-        let ([Expr::Name(target)], Expr::Call(call)) = (assign.targets.as_slice(), &*assign.value)
-        else {
-            return None;
-        };
-        matches!(
-            ctx.qualified_name(&call.func).as_deref(),
-            Some("sys.exc_info" | "sys.exception")
-        )
-        .then_some(target.id.as_str())
-    });
-    let Some(captured) = captured else {
+    let Some(captured) = exc_info_alias(handler, ctx) else {
         return false;
     };
     let kept = |expr: &Expr| match expr {
@@ -583,9 +572,36 @@ fn is_exc_info_stored(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bo
     })
 }
 
+/// The name a handler's own statement binds to `sys.exc_info()` (or `sys.exception()`):
+/// `info = sys.exc_info()`, alone or among several targets (`(exc, value, tb) = info =
+/// sys.exc_info()`, in pydoc). Passing that name on passes the caught exception on.
+pub(crate) fn exc_info_alias<'a>(
+    handler: &'a ExceptHandlerExceptHandler,
+    ctx: &Context,
+) -> Option<&'a str> {
+    handler.body.iter().find_map(|stmt| {
+        let Stmt::Assign(assign) = stmt else {
+            return None;
+        };
+        let Expr::Call(call) = &*assign.value else {
+            return None;
+        };
+        if !matches!(
+            ctx.qualified_name(&call.func).as_deref(),
+            Some("sys.exc_info" | "sys.exception")
+        ) {
+            return None;
+        }
+        assign.targets.iter().find_map(|target| match target {
+            Expr::Name(name) => Some(name.id.as_str()),
+            _ => None,
+        })
+    })
+}
+
 /// `print(...)`, `log.error(...)`, `logging.warning(...)`: logging Ctrl-C and carrying
 /// on is still swallowing it, so a logged exception is not a handed-over one.
-fn is_logging_call(func: &Expr) -> bool {
+pub(crate) fn is_logging_call(func: &Expr) -> bool {
     match func {
         Expr::Name(name) => name.id.as_str() == "print",
         Expr::Attribute(attr) => {

@@ -95,11 +95,7 @@ pub enum Use {
 pub fn classify(body: &[Stmt], name: &str, kwargs: Option<&str>) -> Use {
     let rebound = first_rebinding(body, name);
     let is_name = |expr: &Expr| matches!(expr, Expr::Name(n) if n.id.as_str() == name);
-    let holds_name = |expr: &Expr| match expr {
-        Expr::Tuple(t) => t.elts.iter().any(is_name),
-        Expr::List(l) => l.elts.iter().any(is_name),
-        _ => is_name(expr),
-    };
+    let holds_name = |expr: &Expr| holds(expr, name, 0);
     let is_kwargs = |expr: &Expr| {
         matches!(expr, Expr::Name(n) if Some(n.id.as_str()) == kwargs)
             || matches!(expr, Expr::Tuple(t) if t.elts.iter().any(|e| matches!(e, Expr::Name(n) if Some(n.id.as_str()) == kwargs)))
@@ -132,7 +128,22 @@ pub fn classify(body: &[Stmt], name: &str, kwargs: Option<&str>) -> Use {
                         .args
                         .iter()
                         .chain(call.arguments.keywords.iter().map(|k| &k.value));
-                    if arguments.clone().any(is_name) {
+                    // `f(**name)` hands the callee a fresh dict: only a read. The object
+                    // itself, alone or inside a tuple or list built for the call
+                    // (`queue.put((job, func, kwds))`), is handed on.
+                    let handed_on = call
+                        .arguments
+                        .args
+                        .iter()
+                        .chain(
+                            call.arguments
+                                .keywords
+                                .iter()
+                                .filter(|k| k.arg.is_some())
+                                .map(|k| &k.value),
+                        )
+                        .any(holds_name);
+                    if handed_on {
                         if method.is_some_and(|(m, _)| STORING_METHODS.contains(&m)) {
                             note(Use::Kept("put into another container"));
                         } else if !arguments.clone().any(is_kwargs)
@@ -182,6 +193,28 @@ pub fn classify(body: &[Stmt], name: &str, kwargs: Option<&str>) -> Use {
         });
     }
     found
+}
+
+/// Containers built around an object are not searched deeper than this.
+const MAX_NESTING: usize = 8;
+
+/// Whether `expr` is the name itself or a tuple, list, set or dict display holding it,
+/// however nested (`[(job, func, kwds)]`): the object goes wherever the display goes.
+/// Unpacking (`[*name]`, `{**name}`) copies and does not count.
+fn holds(expr: &Expr, name: &str, depth: usize) -> bool {
+    let inner = |e: &Expr| depth < MAX_NESTING && holds(e, name, depth + 1);
+    match expr {
+        Expr::Name(n) => n.id.as_str() == name,
+        Expr::Tuple(t) => t.elts.iter().any(inner),
+        Expr::List(l) => l.elts.iter().any(inner),
+        Expr::Set(s) => s.elts.iter().any(inner),
+        // `{**name}` copies the items; only a value under a key is the object itself.
+        Expr::Dict(d) => d
+            .items
+            .iter()
+            .any(|item| item.key.is_some() && inner(&item.value)),
+        _ => false,
+    }
 }
 
 /// `name[k] = v`, `name.attr = v`, `del name[k]`: a change to the object itself.

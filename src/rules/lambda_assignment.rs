@@ -8,7 +8,8 @@
 //! `_ = lambda s: s` gettext placeholder. In a function only a lambda that leaves it
 //! (returned, yielded, stored on an attribute, an item or in a container, declared
 //! `global`) is reported:
-//! a local helper's `<lambda>` name reaches no caller.
+//! a local helper's `<lambda>` name reaches no caller. At module and class level a
+//! lambda the module keeps to itself is `info` (see `lambda_exposure`).
 
 use crate::ast::{AnyNodeRef, Expr, ExprLambda, NodeKind, Ranged, Stmt};
 use crate::checker::Context;
@@ -16,6 +17,7 @@ use crate::checker::subtree::any_in_scope;
 use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
 };
+use crate::rules::lambda_exposure::internal_reason;
 use crate::rules::late_binding_closure::STORING_METHODS;
 
 pub static META: RuleMeta = RuleMeta {
@@ -97,13 +99,27 @@ impl Rule for LambdaAssignment {
         if in_class && annotated {
             return;
         }
+        let internal = if scope.is_some_and(|s| matches!(s, AnyNodeRef::StmtFunctionDef(_))) {
+            None
+        } else {
+            internal_reason(name, node, lambda, in_class, ctx)
+        };
+        let mut message = format!(
+            "`{name}` is a lambda bound to a name: its `__name__` is `<lambda>`, so tracebacks, profilers and `repr` never show `{name}`"
+        );
+        if let Some(reason) = internal {
+            message.push_str(&format!(" (internal: {reason})"));
+        }
         let diagnostic = report.add(
             node.range(),
-            format!(
-                "`{name}` is a lambda bound to a name: its `__name__` is `<lambda>`, so tracebacks, profilers and `repr` never show `{name}`"
-            ),
+            message,
             help(name, lambda, in_class, annotated, ctx),
         );
+        // Only a callable other code meets is worth a warning; one the module keeps to
+        // itself costs nothing but its name in a traceback that also shows the line.
+        if internal.is_some() {
+            diagnostic.severity = Severity::Info;
+        }
         let rewrite = rewrite(name, lambda, ctx);
         let takes_positional = lambda
             .parameters

@@ -149,7 +149,7 @@ fn weigh(def: &StmtFunctionDef, name: &str, default: &Expr) -> (Severity, String
         ),
         Use::Kept(how) => (
             Severity::Error,
-            format!(": it is {how} here, so callers end up holding the same object and a change by one shows up for all"),
+            format!(": it is {how} here, so every call keeps or hands out the same object, and a change made through one shows up in all"),
         ),
         // On real code the callee almost always only reads it (a base class's
         // `__init__(settings)`): without seeing it change, this is the read-only hazard,

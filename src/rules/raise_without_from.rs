@@ -8,13 +8,15 @@
 //! (`SystemExit`, `StopIteration`) or that Django shows only as a message (`Http404`,
 //! `ValidationError`, `CommandError`) stay silent, as do a restatement of the caught class
 //! (`except KeyError: raise KeyError(msg)`) and a new error given the caught one as an
-//! argument (`raise wrap(err)`, `raise Failed(path, sys.exc_info())`).
+//! argument (`raise wrap(err)`, `raise Failed(path, sys.exc_info())`, or `info` after
+//! `info = sys.exc_info()`).
 
 use crate::ast::{
     AnyNodeRef, ExceptHandlerExceptHandler, Expr, NodeKind, Ranged, Stmt, StmtTry, TextRange,
 };
 use crate::checker::Context;
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
+use crate::rules::bare_except::exc_info_alias;
 
 pub static META: RuleMeta = RuleMeta {
     code: "PF704",
@@ -53,16 +55,30 @@ const CONTROL_FLOW: &[&str] = &[
     "StopAsyncIteration",
 ];
 
-/// Django's exceptions that its request, form and command machinery catches and shows as
-/// a message (a 404 page, a form's error list, `CommandError: ...` on stderr): their
-/// traceback, chained or not, is not shown.
-const SHOWN_AS_MESSAGE: &[&str] = &[
-    "django.http.Http404",
-    "django.http.response.Http404",
-    "django.core.exceptions.ValidationError",
-    "django.forms.ValidationError",
-    "django.core.management.CommandError",
-    "django.core.management.base.CommandError",
+/// Exceptions a framework catches at its top level and reports by their message alone
+/// (a command's `CommandError: ...` line, a form's error list, a 404 page, argparse's
+/// usage error), with who does it. The chain shows only with `--traceback` or when the
+/// error escapes that path, so an unchained one is a hidden `info`.
+const MESSAGE_ONLY: &[(&str, &str)] = &[
+    (
+        "django.core.management.base.CommandError",
+        "Django's command runner",
+    ),
+    (
+        "django.core.management.CommandError",
+        "Django's command runner",
+    ),
+    (
+        "django.core.exceptions.ValidationError",
+        "Django's form and model validation",
+    ),
+    (
+        "django.forms.ValidationError",
+        "Django's form and model validation",
+    ),
+    ("django.http.Http404", "Django's request handler"),
+    ("django.http.response.Http404", "Django's request handler"),
+    ("argparse.ArgumentTypeError", "argparse"),
 ];
 
 /// Tuples of exception types may nest (`except ((A, B), C):`); deeper is not searched.
@@ -92,7 +108,7 @@ impl Rule for RaiseWithoutFrom {
         let Some(class) = new_exception_class(exc) else {
             return;
         };
-        if CONTROL_FLOW.contains(&class) || shown_as_message(exc, ctx) {
+        if CONTROL_FLOW.contains(&class) {
             return;
         }
         // The innermost handler whose body holds the `raise`, and the names bound by it
@@ -108,6 +124,8 @@ impl Rule for RaiseWithoutFrom {
                 AnyNodeRef::ExceptHandlerExceptHandler(h) => {
                     handler.get_or_insert(h);
                     caught_names.extend(h.name.as_ref().map(|n| n.as_str()));
+                    // `info = sys.exc_info()` holds the caught exception too.
+                    caught_names.extend(exc_info_alias(h, ctx));
                 }
                 // `raise KeyError` in the body of a `try` whose own handler catches it is a
                 // jump to that handler, not an error for the reader of a traceback. Inside
@@ -163,15 +181,21 @@ impl Rule for RaiseWithoutFrom {
                 )
             }
         };
-        report.add(
-            raise.range(),
-            format!(
-                "`raise {raised}` {place} has no `from`: the traceback will say \
-                 \"During handling of the above exception, another exception occurred\", \
-                 which reads like a bug in the handler rather than a deliberate translation"
-            ),
-            help,
+        let reporter = message_only(exc, ctx);
+        let mut message = format!(
+            "`raise {raised}` {place} has no `from`: the traceback will say \
+             \"During handling of the above exception, another exception occurred\", \
+             which reads like a bug in the handler rather than a deliberate translation"
         );
+        if let Some(reporter) = reporter {
+            message.push_str(&format!(
+                " (rarely seen: {reporter} shows only the error's message)"
+            ));
+        }
+        let diagnostic = report.add(raise.range(), message, help);
+        if reporter.is_some() {
+            diagnostic.severity = Severity::Info;
+        }
         report.attach_to_last(chain_suggestion(exc, handler));
     }
 }
@@ -193,17 +217,6 @@ fn new_exception_class(exc: &Expr) -> Option<&str> {
     }
 }
 
-/// Whether `exc` is one of Django's exceptions shown only as a message
-/// ([`SHOWN_AS_MESSAGE`]), raised as a class or an instance.
-fn shown_as_message(exc: &Expr, ctx: &Context) -> bool {
-    let class = match exc {
-        Expr::Call(call) => &*call.func,
-        other => other,
-    };
-    ctx.qualified_name(class)
-        .is_some_and(|name| SHOWN_AS_MESSAGE.contains(&name.as_str()))
-}
-
 /// Whether the new exception is given the caught one as an argument, itself or as
 /// `sys.exc_info()` (`raise wrap(err)`, `raise ImportFailed(path, sys.exc_info())`).
 fn passes_caught(exc: &Expr, caught_names: &[&str], ctx: &Context) -> bool {
@@ -222,6 +235,23 @@ fn passes_caught(exc: &Expr, caught_names: &[&str], ctx: &Context) -> bool {
             ),
             _ => false,
         })
+}
+
+/// Who reports the raised class by its message alone, if it is one of [`MESSAGE_ONLY`]
+/// (imported absolutely, or relatively from within the framework: `.base.CommandError`).
+fn message_only(exc: &Expr, ctx: &Context) -> Option<&'static str> {
+    let class = match exc {
+        Expr::Call(call) => &*call.func,
+        other => other,
+    };
+    let qualified = ctx.qualified_name(class)?;
+    let relative = qualified
+        .strip_prefix('.')
+        .map(|rest| format!(".{}", rest.trim_start_matches('.')));
+    MESSAGE_ONLY.iter().find_map(|&(name, reporter)| {
+        let hit = name == qualified || relative.as_deref().is_some_and(|tail| name.ends_with(tail));
+        hit.then_some(reporter)
+    })
 }
 
 fn capitalised(name: &str) -> Option<&str> {

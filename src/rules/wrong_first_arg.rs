@@ -11,7 +11,9 @@
 //! functions the class body itself uses (helpers run while the class is created, or
 //! rewrapped as in `f = staticmethod(f)`), and for `def m(*args)`. A parameterless
 //! method is an error, unless the class has several: then it is a namespace whose
-//! functions are called through the class, and the finding is a warning.
+//! functions are called through the class, and the finding is a warning. A misnamed
+//! receiver the body never reads, or one the module spells so for the same method in
+//! other classes, is `info` (but not `cls` on a method lacking `@classmethod`).
 
 use crate::ast::{
     AnyNodeRef, Decorator, Expr, NodeKind, Ranged, Stmt, StmtClassDef, StmtFunctionDef,
@@ -258,9 +260,78 @@ fn check_name(
     let diagnostic = report.add(param.range(), message, help);
     // `_eval_power(b, e)`, `from_ring(K1, a, K0)`, `is_similar(t1, t2)`: the receiver is
     // named as one operand among peers in the method's own notation — deliberate.
-    if kind == Kind::Instance && is_operand_notation(def) {
+    let notation = kind == Kind::Instance && is_operand_notation(def);
+    // `cls` on a method without `@classmethod` is a missing decorator, whatever the
+    // body does; any other misnaming only misleads, so it matters where the name is read
+    // and where it is a slip rather than the module's habit.
+    // A default (`def bind(sequence=None)`) marks an argument, not a receiver: `self`
+    // is missing. A name taken from an enclosing function (`def _pdf(dist, x)` inside a
+    // function of `dist`) is a trap for the next edit even when unread.
+    let missing_decorator = kind == Kind::Instance && name == "cls";
+    let naming_only = !(missing_decorator || has_default(def) || shadows_enclosing(name, ctx));
+    if notation
+        || (naming_only && (!reads_name(&def.body, name) || module_habit(def, name, kind, ctx)))
+    {
         diagnostic.severity = Severity::Info;
     }
+}
+
+/// Whether the first parameter has a default value.
+fn has_default(def: &StmtFunctionDef) -> bool {
+    let parameters = &def.parameters;
+    parameters
+        .posonlyargs
+        .first()
+        .or(parameters.args.first())
+        .is_some_and(|p| p.default.is_some())
+}
+
+/// Whether a function around the class binds `name` (as a parameter or in its body).
+fn shadows_enclosing(name: &str, ctx: &Context) -> bool {
+    ctx.ancestors()
+        .filter_map(|node| match node {
+            AnyNodeRef::StmtFunctionDef(outer) => Some(outer),
+            _ => None,
+        })
+        .any(|outer| outer.parameters.includes(name) || ctx.function_binds(outer, name))
+}
+
+/// Whether `body` reads `name` anywhere, nested functions and lambdas included.
+fn reads_name(body: &[Stmt], name: &str) -> bool {
+    let mut found = false;
+    for stmt in body {
+        for_each_node(AnyNodeRef::from(stmt), |node| {
+            found |= matches!(node, AnyNodeRef::ExprName(n) if n.id.as_str() == name);
+            !found
+        });
+    }
+    found
+}
+
+/// Whether another class of the module defines a method of the same name and kind with
+/// the same first parameter (SymPy's `dual_class(self)` class methods, one per state
+/// class): the module's own spelling, not a slip.
+fn module_habit(def: &StmtFunctionDef, name: &str, kind: Kind, ctx: &Context) -> bool {
+    let Some(module) = ctx.ancestors().last() else {
+        return false;
+    };
+    let mut alike = 0;
+    for_each_node(module, |node| {
+        if let AnyNodeRef::StmtClassDef(class) = node {
+            alike += class
+                .body
+                .iter()
+                .filter(|stmt| {
+                    matches!(stmt, Stmt::FunctionDef(other)
+                        if other.name.as_str() == def.name.as_str()
+                            && first_parameter(other).is_some_and(|p| p.name.as_str() == name)
+                            && method_kind(other, ctx) == Some(kind))
+                })
+                .count();
+        }
+        alike < 2
+    });
+    alike >= 2
 }
 
 /// Whether the first parameter is named as a peer of another positional parameter, in
@@ -318,7 +389,8 @@ fn is_conventional(name: &str, kind: Kind, metaclass: bool) -> bool {
     match kind {
         Kind::Instance => bare.starts_with("self") || bare.ends_with("self") || (metaclass && meta),
         Kind::Class => bare == "cls" || (metaclass && meta),
-        Kind::New => bare == "cls" || (meta && bare != "self"),
+        // `__new__(type, ...)` names the class for what it is.
+        Kind::New => bare == "cls" || bare == "type" || (meta && bare != "self"),
     }
 }
 
