@@ -8,7 +8,9 @@
 //! (their name is not visible from the method), for `__new__`, and in stubs. A factory
 //! that must return exactly the base class is a `# noqa` case.
 
-use crate::ast::{AnyNodeRef, Expr, ExprCall, NodeKind, Ranged, StmtClassDef, StmtFunctionDef};
+use crate::ast::{
+    AnyNodeRef, Expr, ExprCall, NodeKind, Ranged, Stmt, StmtClassDef, StmtFunctionDef,
+};
 use crate::checker::Context;
 use crate::checker::subtree::for_each_node;
 use crate::rule::{FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
@@ -60,6 +62,7 @@ impl Rule for StaticmethodConstructor {
         if matches!(scopes.next(), Some(AnyNodeRef::StmtClassDef(_)))
             || ctx.is_stub()
             || cannot_be_subclassed(class, ctx)
+            || picks_own_class(class)
         {
             return;
         }
@@ -141,6 +144,30 @@ fn cannot_be_subclassed(class: &StmtClassDef, ctx: &Context) -> bool {
             .bases()
             .iter()
             .any(|base| last(base).is_some_and(|name| ENUM_BASES.contains(&name.as_str())))
+}
+
+/// Whether the class's `__init__` or `__new__` assigns `__class__` (GDAL's
+/// `OGRGeometry` turns itself into `Point`, `Polygon`, ... from the data): then
+/// `C(...)` already gives the right class and `cls(...)` would change nothing.
+fn picks_own_class(class: &StmtClassDef) -> bool {
+    class.body.iter().any(|stmt| {
+        let Stmt::FunctionDef(def) = stmt else {
+            return false;
+        };
+        if !matches!(def.name.as_str(), "__init__" | "__new__") {
+            return false;
+        }
+        let mut found = false;
+        for_each_node(AnyNodeRef::from(def), |node| {
+            if let AnyNodeRef::StmtAssign(assign) = node {
+                found |= assign.targets.iter().any(
+                    |target| matches!(target, Expr::Attribute(attr) if attr.attr.as_str() == "__class__"),
+                );
+            }
+            !found
+        });
+        found
+    })
 }
 
 /// Whether the method rebinds the class's name (as a parameter or in its body), so
