@@ -162,7 +162,10 @@ impl Rule for AssertForValidation {
         if ctx.in_test_code() || ctx.is_extra_assert_test_file() || under_debug_guard(stmt, ctx) {
             return;
         }
-        if let Some(term) = access_term(&stmt.test, ctx) {
+        if let Some(term) = (!is_shape_check(&stmt.test, ctx))
+            .then(|| access_term(&stmt.test, ctx))
+            .flatten()
+        {
             report.add(
                 TextRange::new(stmt.start(), stmt.test.end()),
                 format!(
@@ -452,6 +455,28 @@ fn describe_inputs(inputs: &[&str]) -> String {
             format!("the {noun}s {} and `{last}`", init.join(", "))
         }
         [] => "its arguments".to_owned(),
+    }
+}
+
+/// Whether the condition only checks the shape of a value, its length or its type
+/// (`len(token) == SECRET_LENGTH`, `isinstance(key, bytes)`): that decides no access
+/// even when the value is a token, so it is judged as argument validation instead.
+fn is_shape_check(test: &Expr, ctx: &Context) -> bool {
+    match test {
+        Expr::Compare(compare) => {
+            std::iter::once(&*compare.left)
+                .chain(&compare.comparators)
+                .any(|side| matches!(side, Expr::Call(call) if ctx.is_builtin(&call.func, "len")))
+                && std::iter::once(&*compare.left)
+                    .chain(&compare.comparators)
+                    .all(|side| match side {
+                        Expr::Call(call) => ctx.is_builtin(&call.func, "len"),
+                        Expr::NumberLiteral(_) | Expr::Name(_) | Expr::Attribute(_) => true,
+                        _ => false,
+                    })
+        }
+        Expr::BoolOp(bool_op) => bool_op.values.iter().all(|v| is_shape_check(v, ctx)),
+        _ => is_type_check(test, ctx),
     }
 }
 
