@@ -6,7 +6,7 @@
 //! over: the walk notes how each `open()` call is used, from its parent, and which names
 //! the scope closes or lets escape.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::ast::{self, AnyNodeRef, Expr, NodeKind, Operator, Ranged, TextRange, TextSize};
 use crate::checker::Context;
@@ -125,13 +125,13 @@ impl Rule for OpenWithoutWith {
             ctx,
             def,
             opens: Vec::new(),
-            uses: HashMap::new(),
-            released: HashSet::new(),
+            uses: HashMap::default(),
+            released: HashSet::default(),
             nested: Vec::new(),
             expected: Vec::new(),
             probes: Vec::new(),
-            bound: HashSet::new(),
-            loaded: HashSet::new(),
+            bound: HashSet::default(),
+            loaded: HashSet::default(),
         };
         for stmt in body {
             for_each_node(stmt.into(), |node| scope.visit(node));
