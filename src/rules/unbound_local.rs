@@ -164,7 +164,9 @@ impl<'a> Scope<'a> {
         for param in parameters.into_iter().flat_map(|p| p.iter()) {
             scope.bind(param.name().as_str(), TextSize::default(), None);
         }
-        let mut work: Vec<Work<'a>> = body.iter().map(|s| Work::Code(s.into())).collect();
+        // Reversed, so that statements come off the stack in source order and the reads
+        // are (nearly) sorted already.
+        let mut work: Vec<Work<'a>> = body.iter().rev().map(|s| Work::Code(s.into())).collect();
         while let Some(item) = work.pop() {
             match item {
                 Work::Code(root) => for_each_node(root, |node| scope.visit(node, &mut work)),
@@ -176,10 +178,15 @@ impl<'a> Scope<'a> {
                 }),
             }
         }
+        // Mostly sorted already: checking is cheaper than sorting (which allocates).
         for list in scope.bindings.values_mut() {
-            list.sort_by_key(|b| b.at);
+            if !list.is_sorted_by_key(|b| b.at) {
+                list.sort_by_key(|b| b.at);
+            }
         }
-        scope.reads.sort_by_key(|r| r.range.start());
+        if !scope.reads.is_sorted_by_key(|r| r.range.start()) {
+            scope.reads.sort_by_key(|r| r.range.start());
+        }
         scope
     }
 
