@@ -135,8 +135,9 @@ struct Handler {
 struct Scope<'a> {
     reads: Vec<Read<'a>>,
     bindings: HashMap<&'a str, Vec<Binding>>,
-    /// Every name the scope binds, including by `x += 1`, `del x` and a bare `x: int`.
-    locals: HashSet<&'a str>,
+    /// Names made local without a binding: by `x += 1`, `del x` and a bare `x: int`.
+    /// With the keys of `bindings`, every name the scope makes local.
+    unbound_locals: HashSet<&'a str>,
     declared: HashSet<&'a str>,
     handlers: Vec<Handler>,
     /// Code that runs again on each iteration: a `for` body, a `while` test and body.
@@ -237,7 +238,7 @@ impl<'a> Scope<'a> {
                     }
                     None => {
                         if let Expr::Name(name) = &*stmt.target {
-                            self.locals.insert(name.id.as_str());
+                            self.unbound_locals.insert(name.id.as_str());
                         }
                     }
                 }
@@ -246,7 +247,7 @@ impl<'a> Scope<'a> {
             }
             AnyNodeRef::StmtAugAssign(stmt) => {
                 if let Expr::Name(name) = &*stmt.target {
-                    self.locals.insert(name.id.as_str());
+                    self.unbound_locals.insert(name.id.as_str());
                     self.read(
                         name.id.as_str(),
                         name.range,
@@ -257,7 +258,7 @@ impl<'a> Scope<'a> {
             AnyNodeRef::StmtDelete(stmt) => {
                 for target in &stmt.targets {
                     if let Expr::Name(name) = target {
-                        self.locals.insert(name.id.as_str());
+                        self.unbound_locals.insert(name.id.as_str());
                         self.read(name.id.as_str(), name.range, Access::Delete);
                     }
                 }
@@ -371,7 +372,6 @@ impl<'a> Scope<'a> {
     }
 
     fn bind(&mut self, name: &'a str, at: TextSize, handler: Option<usize>) {
-        self.locals.insert(name);
         self.bindings
             .entry(name)
             .or_default()
@@ -516,14 +516,15 @@ fn read_before_assignment<'a>(
     let mut nested_nonlocals = None;
     for read in &scope.reads {
         let (name, at) = (read.name, read.range.start());
-        if !scope.locals.contains(name)
-            || scope.declared.contains(name)
-            || name == "__class__"
-            || reported.contains(name)
-        {
+        // One lookup answers both whether the name is local and where it is bound.
+        let bindings = match scope.bindings.get(name) {
+            Some(bindings) => bindings.as_slice(),
+            None if scope.unbound_locals.contains(name) => &[][..],
+            None => continue,
+        };
+        if scope.declared.contains(name) || name == "__class__" || reported.contains(name) {
             continue;
         }
-        let bindings = scope.bindings.get(name).map_or(&[][..], Vec::as_slice);
         if bindings.first().is_some_and(|b| b.at <= at)
             || scope.is_guarded(at)
             || !scope.first_pass_reaches(at, bindings)
