@@ -28,8 +28,11 @@ pub struct Context<'a> {
     facts: ModuleFacts<'a>,
     /// The ancestors of the node being checked, outermost first (the module is first).
     pub(crate) parents: Vec<AnyNodeRef<'a>>,
-    /// Answers of `source_mentions`, so each needle is searched once per file.
-    mentions: RefCell<Vec<(&'static str, bool)>>,
+    /// Answers of `source_mentions`, so each needle is searched once per file. Keyed
+    /// by the literal's address and length: rules ask per node, and comparing two
+    /// integers is cheaper than comparing text (a copy of the same literal elsewhere
+    /// only gets an entry of its own).
+    mentions: RefCell<Vec<((usize, usize), bool)>>,
     /// Names bound in each function body, keyed by the function's start offset.
     local_bindings: RefCell<HashMap<TextSize, scope::Names<'a>>>,
     /// What each function, class and module binds, keyed by its kind and start offset.
@@ -106,11 +109,12 @@ impl<'a> Context<'a> {
     /// cached pre-check: a rule whose pitfall needs a name the file never mentions can
     /// skip its per-scope work.
     pub fn source_mentions(&self, needle: &'static str) -> bool {
-        if let Some(&(_, found)) = self.mentions.borrow().iter().find(|(n, _)| *n == needle) {
+        let key = (needle.as_ptr() as usize, needle.len());
+        if let Some(&(_, found)) = self.mentions.borrow().iter().find(|(k, _)| *k == key) {
             return found;
         }
         let found = self.source.contains(needle);
-        self.mentions.borrow_mut().push((needle, found));
+        self.mentions.borrow_mut().push((key, found));
         found
     }
 
