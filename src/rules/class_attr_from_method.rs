@@ -103,10 +103,15 @@ impl Rule for ClassAttrFromMethod {
         if enclosing.is_empty() {
             return;
         }
-        // Cheapest filters first: most reads are of locals, module names and builtins.
+        // Cheapest filters first: most reads are of locals, module names and builtins,
+        // and only a name some enclosing class binds can be reported.
         let facts = ctx.facts();
         let is_parameter = |name: &str| method.parameters.iter().any(|p| p.name().as_str() == name);
-        let walk = Walk::collect(method, |name| !is_parameter(name) && !facts.binds(name));
+        let walk = Walk::collect(method, |name| {
+            !is_parameter(name)
+                && enclosing.iter().any(|class| ctx.class_binds(class, name))
+                && !facts.binds(name)
+        });
         let unresolved: Vec<&(&str, TextRange)> = walk
             .reads
             .iter()
