@@ -392,13 +392,12 @@ fn catches_import_error(type_: &Expr) -> bool {
     }
 }
 
-/// `mock.patch("a.b.c")`, `patch("a.b.c")` (from `unittest.mock` or `mock`) and
-/// `mocker.patch("a.b.c")` (pytest-mock's fixture): the string and its range.
 /// What `patch` itself is called when imported by name.
 const PATCH_FUNCTIONS: &[&str] = &["unittest.mock.patch", "mock.patch"];
 
-/// The target of a `patch(...)` call; `patch_imported` says whether the module imports
-/// one of `PATCH_FUNCTIONS` at all.
+/// `mock.patch("a.b.c")`, `patch("a.b.c")` (from `unittest.mock` or `mock`) and
+/// `mocker.patch("a.b.c")` (pytest-mock's fixture): the string and its range.
+/// `patch_imported` says whether the module imports one of `PATCH_FUNCTIONS` at all.
 fn patch_target(
     call: &ast::ExprCall,
     facts: &ModuleFacts<'_>,

@@ -179,7 +179,9 @@ impl<'a> Scope<'a> {
                 }),
             }
         }
-        // Mostly sorted already: checking is cheaper than sorting (which allocates).
+        // Mostly sorted already: checking is cheaper than sorting (which allocates). No
+        // two reads start at the same offset, so the order they were gathered in does
+        // not change the result.
         for list in scope.bindings.values_mut() {
             if !list.is_sorted_by_key(|b| b.at) {
                 list.sort_by_key(|b| b.at);
