@@ -184,11 +184,13 @@ impl Suppressions {
     ) -> Self {
         let mut map = Suppressions::default();
         for (range, comment) in comments {
+            // Every comment of the file passes here: test the first byte (either case)
+            // before comparing the whole window.
             let lower_has = |needle: &[u8]| {
                 comment
                     .as_bytes()
                     .windows(needle.len())
-                    .any(|w| w.eq_ignore_ascii_case(needle))
+                    .any(|w| w[0] | 0x20 == needle[0] && w.eq_ignore_ascii_case(needle))
             };
             // Cheap pre-filter: most comments are not directives.
             let has_noqa = lower_has(b"noqa");

@@ -206,6 +206,9 @@ impl Diagnostic {
 pub struct Report {
     pub(crate) rule: &'static RuleMeta,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Where the current rule's findings start: the walker keeps one report for all
+    /// rules (no allocation per call), so earlier findings may be other rules'.
+    start: usize,
 }
 
 impl Report {
@@ -213,7 +216,15 @@ impl Report {
         Report {
             rule,
             diagnostics: Vec::new(),
+            start: 0,
         }
+    }
+
+    /// Hands the report to `rule` for its next findings.
+    #[inline]
+    pub(crate) fn switch_to(&mut self, rule: &'static RuleMeta) {
+        self.rule = rule;
+        self.start = self.diagnostics.len();
     }
 
     /// Reports a finding; the returned diagnostic may be adjusted (e.g. its severity).
@@ -237,6 +248,9 @@ impl Report {
     /// Attaches `fix` (a fix, or a display-only suggestion for teach mode) to the
     /// finding reported last, when there is one.
     pub fn attach_to_last(&mut self, fix: Option<Fix>) {
+        if self.diagnostics.len() == self.start {
+            return;
+        }
         if let (Some(diagnostic), Some(fix)) = (self.diagnostics.last_mut(), fix) {
             diagnostic.set_fix(fix);
         }

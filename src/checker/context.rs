@@ -28,9 +28,12 @@ pub struct Context<'a> {
     facts: ModuleFacts<'a>,
     /// The ancestors of the node being checked, outermost first (the module is first).
     pub(crate) parents: Vec<AnyNodeRef<'a>>,
-    /// Answers of `source_mentions`, so each needle is searched once per file.
-    mentions: RefCell<Vec<(&'static str, bool)>>,
-    /// Names bound in each function body, keyed by the function's start offset.
+    /// Answers of `source_mentions`, so each needle is searched once per file. Keyed
+    /// by the literal's address and length: rules ask per node, and comparing two
+    /// integers is cheaper than comparing text (a copy of the same literal elsewhere
+    /// only gets an entry of its own).
+    mentions: RefCell<Vec<((usize, usize), bool)>>,
+    /// Names bound in each function or class body, keyed by the statement's start offset.
     local_bindings: RefCell<HashMap<TextSize, scope::Names<'a>>>,
     /// What each function, class and module binds, keyed by its kind and start offset.
     scope_bindings: RefCell<HashMap<(NodeKind, TextSize), Rc<ScopeBindings<'a>>>>,
@@ -106,11 +109,12 @@ impl<'a> Context<'a> {
     /// cached pre-check: a rule whose pitfall needs a name the file never mentions can
     /// skip its per-scope work.
     pub fn source_mentions(&self, needle: &'static str) -> bool {
-        if let Some(&(_, found)) = self.mentions.borrow().iter().find(|(n, _)| *n == needle) {
+        let key = (needle.as_ptr() as usize, needle.len());
+        if let Some(&(_, found)) = self.mentions.borrow().iter().find(|(k, _)| *k == key) {
             return found;
         }
         let found = self.source.contains(needle);
-        self.mentions.borrow_mut().push((needle, found));
+        self.mentions.borrow_mut().push((key, found));
         found
     }
 
@@ -266,10 +270,22 @@ impl<'a> Context<'a> {
     /// Whether `def`'s body binds `name`; each function's bindings are collected once
     /// per file, however many names are looked up in it.
     pub fn function_binds(&self, def: &'a ast::StmtFunctionDef, name: &str) -> bool {
+        self.body_binds(def.start(), &def.body, name)
+    }
+
+    /// Whether the body of `class` binds `name` (its attributes and methods); collected
+    /// once per class, like `function_binds`.
+    pub fn class_binds(&self, class: &'a ast::StmtClassDef, name: &str) -> bool {
+        self.body_binds(class.start(), &class.body, name)
+    }
+
+    /// `scope::bindings` of the body of the statement starting at `start` (no two
+    /// statements start at the same offset), cached.
+    fn body_binds(&self, start: TextSize, body: &'a [ast::Stmt], name: &str) -> bool {
         let mut cache = self.local_bindings.borrow_mut();
         cache
-            .entry(def.start())
-            .or_insert_with(|| scope::bindings(&def.body))
+            .entry(start)
+            .or_insert_with(|| scope::bindings(body))
             .contains(name)
     }
 

@@ -36,6 +36,13 @@ impl<'a> ModuleFacts<'a> {
         self.imports.get(name).map(String::as_str)
     }
 
+    /// Whether some local name is imported as one of `full_names`.
+    pub fn imports_any_of(&self, full_names: &[&str]) -> bool {
+        self.imports
+            .values()
+            .any(|full| full_names.contains(&full.as_str()))
+    }
+
     /// Whether the module imports `root` (or a submodule of it) anywhere.
     pub fn imports_module(&self, root: &str) -> bool {
         self.imported_roots.contains(root)

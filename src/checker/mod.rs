@@ -170,8 +170,9 @@ pub fn check_source(
             fix: None,
         });
     } else {
-        intent::lower_explained(&mut walker.diagnostics, &source, &parsed.comments);
-        diagnostics.append(&mut walker.diagnostics);
+        let mut found = walker.take_diagnostics();
+        intent::lower_explained(&mut found, &source, &parsed.comments);
+        diagnostics.append(&mut found);
     }
     let mut suppressions = suppressions(&source, &parsed.comments);
     let summary = walker.summary.take().map(|collector| {

@@ -12,7 +12,8 @@ pub const MAX_DEPTH: usize = 3000;
 pub struct Walker<'a, 'd> {
     pub ctx: Context<'a>,
     dispatch: &'d Dispatch,
-    pub diagnostics: Vec<Diagnostic>,
+    /// Every rule's findings, in one report reused across calls (see `Report::switch_to`).
+    report: Report,
     /// Set when the depth limit was hit: where, so it can be reported.
     pub too_deep: Option<TextRange>,
     /// `leave_node` is called for skipped nodes too; this says not to pop for them.
@@ -31,11 +32,18 @@ impl<'a, 'd> Walker<'a, 'd> {
             debug_panic: super::panic_guard::debug_trigger(ctx.source()),
             ctx,
             dispatch,
-            diagnostics: Vec::new(),
+            report: Report::new(&crate::rules::syntax_error::SYNTAX_ERROR),
             too_deep: None,
             skipped: false,
             summary: None,
         }
+    }
+}
+
+impl Walker<'_, '_> {
+    /// The findings of every rule, once the walk is done.
+    pub fn take_diagnostics(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.report.diagnostics)
     }
 }
 
@@ -47,15 +55,15 @@ impl<'a> SourceOrderVisitor<'a> for Walker<'a, '_> {
             return TraversalSignal::Skip;
         }
         for rule in self.dispatch.rules_for(node.kind()) {
-            let mut report = Report::new(rule.meta());
-            super::panic_guard::in_rule(rule.meta(), || {
+            let meta = rule.meta();
+            self.report.switch_to(meta);
+            super::panic_guard::in_rule(meta, || {
                 #[cfg(debug_assertions)]
-                if self.debug_panic == Some(rule.meta().name) {
+                if self.debug_panic == Some(meta.name) {
                     panic!("debug panic requested by PITFALL_DEBUG_PANIC");
                 }
-                rule.check(node, &self.ctx, &mut report);
+                rule.check(node, &self.ctx, &mut self.report);
             });
-            self.diagnostics.append(&mut report.diagnostics);
         }
         if let Some(summary) = &mut self.summary {
             summary.visit(node, &self.ctx);

@@ -182,6 +182,9 @@ pub struct Collector {
     patches_wanted: bool,
     coroutine_functions: Vec<String>,
     lost_calls: Vec<LostCall>,
+    /// Whether the module imports `patch` itself under some name; asked on the first
+    /// call, so that the other calls need no lookup of their name.
+    patch_imported: Option<bool>,
 }
 
 impl Collector {
@@ -235,7 +238,13 @@ impl Collector {
             AnyNodeRef::ExprCall(call) => {
                 if let Some(target) = self
                     .patches_wanted
-                    .then(|| patch_target(call, ctx.facts()))
+                    .then(|| {
+                        let facts = ctx.facts();
+                        let imported = *self
+                            .patch_imported
+                            .get_or_insert_with(|| facts.imports_any_of(PATCH_FUNCTIONS));
+                        patch_target(call, facts, imported)
+                    })
                     .flatten()
                 {
                     self.patches.push(target);
@@ -383,9 +392,17 @@ fn catches_import_error(type_: &Expr) -> bool {
     }
 }
 
+/// What `patch` itself is called when imported by name.
+const PATCH_FUNCTIONS: &[&str] = &["unittest.mock.patch", "mock.patch"];
+
 /// `mock.patch("a.b.c")`, `patch("a.b.c")` (from `unittest.mock` or `mock`) and
 /// `mocker.patch("a.b.c")` (pytest-mock's fixture): the string and its range.
-fn patch_target(call: &ast::ExprCall, facts: &ModuleFacts<'_>) -> Option<PatchTarget> {
+/// `patch_imported` says whether the module imports one of `PATCH_FUNCTIONS` at all.
+fn patch_target(
+    call: &ast::ExprCall,
+    facts: &ModuleFacts<'_>,
+    patch_imported: bool,
+) -> Option<PatchTarget> {
     let is_patch = match call.func.as_ref() {
         Expr::Attribute(attribute) if attribute.attr.as_str() == "patch" => {
             match attribute.value.as_ref() {
@@ -394,9 +411,12 @@ fn patch_target(call: &ast::ExprCall, facts: &ModuleFacts<'_>) -> Option<PatchTa
                     .is_some_and(|m| m == "unittest.mock" || m == "mock"),
             }
         }
-        Expr::Name(name) => facts
-            .import_of(name.id.as_str())
-            .is_some_and(|full| full == "unittest.mock.patch" || full == "mock.patch"),
+        Expr::Name(name) => {
+            patch_imported
+                && facts
+                    .import_of(name.id.as_str())
+                    .is_some_and(|full| PATCH_FUNCTIONS.contains(&full))
+        }
         _ => false,
     };
     if !is_patch {

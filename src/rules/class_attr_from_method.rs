@@ -3,7 +3,7 @@
 //! the builtins (LEGB); the class body is not one of them, so the read raises
 //! `NameError` when the method runs.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::ast::{self, AnyNodeRef, Expr, ExprContext, NodeKind, TextRange};
 use crate::checker::Context;
@@ -103,10 +103,15 @@ impl Rule for ClassAttrFromMethod {
         if enclosing.is_empty() {
             return;
         }
-        // Cheapest filters first: most reads are of locals, module names and builtins.
+        // Cheapest filters first: most reads are of locals, module names and builtins,
+        // and only a name some enclosing class binds can be reported.
         let facts = ctx.facts();
         let is_parameter = |name: &str| method.parameters.iter().any(|p| p.name().as_str() == name);
-        let walk = Walk::collect(method, |name| !is_parameter(name) && !facts.binds(name));
+        let walk = Walk::collect(method, |name| {
+            !is_parameter(name)
+                && enclosing.iter().any(|class| ctx.class_binds(class, name))
+                && !facts.binds(name)
+        });
         let unresolved: Vec<&(&str, TextRange)> = walk
             .reads
             .iter()
@@ -184,7 +189,7 @@ impl<'a> Walk<'a> {
     fn collect(method: &'a ast::StmtFunctionDef, keep: impl Fn(&str) -> bool) -> Self {
         let mut walk = Walk {
             reads: Vec::new(),
-            binds: HashSet::new(),
+            binds: HashSet::default(),
             catches_name_error: false,
         };
         let mut work: Vec<AnyNodeRef<'a>> = method.body.iter().map(AnyNodeRef::from).collect();
@@ -322,7 +327,7 @@ struct Escapes {
 impl Escapes {
     fn collect(ctx: &Context) -> Self {
         let mut escapes = Escapes {
-            names: HashSet::new(),
+            names: HashSet::default(),
             star_import: false,
         };
         let Some(AnyNodeRef::ModModule(module)) = ctx.ancestors().last() else {

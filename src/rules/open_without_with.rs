@@ -6,7 +6,7 @@
 //! over: the walk notes how each `open()` call is used, from its parent, and which names
 //! the scope closes or lets escape.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::ast::{self, AnyNodeRef, Expr, NodeKind, Operator, Ranged, TextRange, TextSize};
 use crate::checker::Context;
@@ -53,6 +53,21 @@ const OPENER_NAMES: &[&str] = &[
     "fdopen",
 ];
 
+/// Every name in `OPENER_NAMES` contains one of these.
+const OPENER_NEEDLES: [&str; 3] = ["open", "ZipFile", "TemporaryFile"];
+
+/// Whether the text of `body` may call an opener: only a call whose name is one of
+/// `OPENER_NAMES` is reported, so a scope that never spells one has nothing to find
+/// and need not be walked. Text with non-ASCII characters is always walked: Python
+/// normalises identifiers (NFKC), so a full-width `ｏｐｅｎ` still names `open`.
+fn spells_an_opener(source: &str, body: &[ast::Stmt]) -> bool {
+    let (Some(first), Some(last)) = (body.first(), body.last()) else {
+        return false;
+    };
+    let text = &source[TextRange::new(first.start(), last.end())];
+    !text.is_ascii() || OPENER_NEEDLES.iter().any(|needle| text.contains(needle))
+}
+
 /// Wrappers that take over the file they are given and close it when they are closed.
 const OWNING_WRAPPERS: &[&str] = &[
     "io.TextIOWrapper",
@@ -96,8 +111,7 @@ impl Rule for OpenWithoutWith {
     }
 
     fn check<'a>(&self, node: AnyNodeRef<'a>, ctx: &Context<'a>, report: &mut Report) {
-        // Every opener this rule knows has one of these in its name.
-        let may_open = ["open", "ZipFile", "TemporaryFile"]
+        let may_open = OPENER_NEEDLES
             .iter()
             .any(|needle| ctx.source_mentions(needle));
         if ctx.is_stub() || !may_open {
@@ -109,6 +123,9 @@ impl Rule for OpenWithoutWith {
             AnyNodeRef::StmtClassDef(class) => (&class.body[..], None, "class body"),
             _ => return,
         };
+        if !spells_an_opener(ctx.source(), body) {
+            return;
+        }
         // `@patch("builtins.open", ...)`, or a function defined inside `with patch(...)`:
         // the test's `open` may be a mock.
         let mocked = def.is_some_and(|d| {
@@ -125,13 +142,13 @@ impl Rule for OpenWithoutWith {
             ctx,
             def,
             opens: Vec::new(),
-            uses: HashMap::new(),
-            released: HashSet::new(),
+            uses: HashMap::default(),
+            released: HashSet::default(),
             nested: Vec::new(),
             expected: Vec::new(),
             probes: Vec::new(),
-            bound: HashSet::new(),
-            loaded: HashSet::new(),
+            bound: HashSet::default(),
+            loaded: HashSet::default(),
         };
         for stmt in body {
             for_each_node(stmt.into(), |node| scope.visit(node));

@@ -391,7 +391,7 @@ fn rebound_in_module(name: &str, ctx: &Context) -> bool {
 
 /// `rebound_in_module`'s answers, by name.
 #[derive(Default)]
-struct ModuleRebinds(std::cell::RefCell<std::collections::HashMap<String, bool>>);
+struct ModuleRebinds(std::cell::RefCell<rustc_hash::FxHashMap<String, bool>>);
 
 /// The method `name` of `class`, if the class body defines it last as a function.
 fn method<'a>(class: &'a ast::StmtClassDef, name: &str) -> Option<&'a ast::StmtFunctionDef> {

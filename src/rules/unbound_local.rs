@@ -135,8 +135,9 @@ struct Handler {
 struct Scope<'a> {
     reads: Vec<Read<'a>>,
     bindings: HashMap<&'a str, Vec<Binding>>,
-    /// Every name the scope binds, including by `x += 1`, `del x` and a bare `x: int`.
-    locals: HashSet<&'a str>,
+    /// Names made local without a binding: by `x += 1`, `del x` and a bare `x: int`.
+    /// With the keys of `bindings`, every name the scope makes local.
+    unbound_locals: HashSet<&'a str>,
     declared: HashSet<&'a str>,
     handlers: Vec<Handler>,
     /// Code that runs again on each iteration: a `for` body, a `while` test and body.
@@ -164,7 +165,9 @@ impl<'a> Scope<'a> {
         for param in parameters.into_iter().flat_map(|p| p.iter()) {
             scope.bind(param.name().as_str(), TextSize::default(), None);
         }
-        let mut work: Vec<Work<'a>> = body.iter().map(|s| Work::Code(s.into())).collect();
+        // Reversed, so that statements come off the stack in source order and the reads
+        // are (nearly) sorted already.
+        let mut work: Vec<Work<'a>> = body.iter().rev().map(|s| Work::Code(s.into())).collect();
         while let Some(item) = work.pop() {
             match item {
                 Work::Code(root) => for_each_node(root, |node| scope.visit(node, &mut work)),
@@ -176,10 +179,17 @@ impl<'a> Scope<'a> {
                 }),
             }
         }
+        // Mostly sorted already: checking is cheaper than sorting (which allocates). No
+        // two reads start at the same offset, so the order they were gathered in does
+        // not change the result.
         for list in scope.bindings.values_mut() {
-            list.sort_by_key(|b| b.at);
+            if !list.is_sorted_by_key(|b| b.at) {
+                list.sort_by_key(|b| b.at);
+            }
         }
-        scope.reads.sort_by_key(|r| r.range.start());
+        if !scope.reads.is_sorted_by_key(|r| r.range.start()) {
+            scope.reads.sort_by_key(|r| r.range.start());
+        }
         scope
     }
 
@@ -230,7 +240,7 @@ impl<'a> Scope<'a> {
                     }
                     None => {
                         if let Expr::Name(name) = &*stmt.target {
-                            self.locals.insert(name.id.as_str());
+                            self.unbound_locals.insert(name.id.as_str());
                         }
                     }
                 }
@@ -239,7 +249,7 @@ impl<'a> Scope<'a> {
             }
             AnyNodeRef::StmtAugAssign(stmt) => {
                 if let Expr::Name(name) = &*stmt.target {
-                    self.locals.insert(name.id.as_str());
+                    self.unbound_locals.insert(name.id.as_str());
                     self.read(
                         name.id.as_str(),
                         name.range,
@@ -250,7 +260,7 @@ impl<'a> Scope<'a> {
             AnyNodeRef::StmtDelete(stmt) => {
                 for target in &stmt.targets {
                     if let Expr::Name(name) = target {
-                        self.locals.insert(name.id.as_str());
+                        self.unbound_locals.insert(name.id.as_str());
                         self.read(name.id.as_str(), name.range, Access::Delete);
                     }
                 }
@@ -364,7 +374,6 @@ impl<'a> Scope<'a> {
     }
 
     fn bind(&mut self, name: &'a str, at: TextSize, handler: Option<usize>) {
-        self.locals.insert(name);
         self.bindings
             .entry(name)
             .or_default()
@@ -509,14 +518,15 @@ fn read_before_assignment<'a>(
     let mut nested_nonlocals = None;
     for read in &scope.reads {
         let (name, at) = (read.name, read.range.start());
-        if !scope.locals.contains(name)
-            || scope.declared.contains(name)
-            || name == "__class__"
-            || reported.contains(name)
-        {
+        // One lookup answers both whether the name is local and where it is bound.
+        let bindings = match scope.bindings.get(name) {
+            Some(bindings) => bindings.as_slice(),
+            None if scope.unbound_locals.contains(name) => &[][..],
+            None => continue,
+        };
+        if scope.declared.contains(name) || name == "__class__" || reported.contains(name) {
             continue;
         }
-        let bindings = scope.bindings.get(name).map_or(&[][..], Vec::as_slice);
         if bindings.first().is_some_and(|b| b.at <= at)
             || scope.is_guarded(at)
             || !scope.first_pass_reaches(at, bindings)
