@@ -157,6 +157,16 @@ impl Rule for BareExcept {
             Raises::Nothing if runs_given_code(ctx) && reports(handler, caught) => Severity::Info,
             // Ctrl-C never reaches a worker thread and `sys.exit()` there ends only it.
             _ if logs_and_ends_thread(handler, ctx) => Severity::Info,
+            // A handler that deals with the error (reports it, records it, falls back
+            // to another value) around one attempt is a deliberate catch-all (issue
+            // #11's pattern 8): the interrupt it also takes costs that attempt. Not when
+            // the code goes on looping, in the `try` or around it: Ctrl-C then lands
+            // in the handler again and again, and the loop can no longer be stopped.
+            Raises::Nothing
+                if quiet_fate(&handler.body).is_none() && !keeps_looping(handler, ctx) =>
+            {
+                Severity::Info
+            }
             Raises::Other => Severity::Warning,
             _ if quiet_fate(&handler.body).is_none() => Severity::Warning,
             _ => match ctx.parent() {
@@ -712,6 +722,44 @@ fn is_name(expr: &Expr, name: &str) -> bool {
 
 /// What a handler body that does nothing visible does with the exception, if that
 /// is all it does.
+/// Whether the `try` runs a loop, or a loop around it (in the same function) goes on
+/// after the handler, which neither returns, breaks nor raises at its end.
+fn keeps_looping(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
+    let Some(AnyNodeRef::StmtTry(stmt)) = ctx.parent() else {
+        return false;
+    };
+    let mut loops_inside = false;
+    for statement in &stmt.body {
+        for_each_node(AnyNodeRef::from(statement), |node| {
+            loops_inside |= matches!(node, AnyNodeRef::StmtFor(_) | AnyNodeRef::StmtWhile(_));
+            !loops_inside
+                && !matches!(
+                    node,
+                    AnyNodeRef::StmtFunctionDef(_)
+                        | AnyNodeRef::StmtClassDef(_)
+                        | AnyNodeRef::ExprLambda(_)
+                )
+        });
+    }
+    let leaves = matches!(
+        handler.body.last(),
+        Some(Stmt::Return(_) | Stmt::Break(_) | Stmt::Raise(_))
+    );
+    loops_inside
+        || (!leaves
+            && ctx
+                .ancestors()
+                .take_while(|node| {
+                    !matches!(
+                        node,
+                        AnyNodeRef::StmtFunctionDef(_)
+                            | AnyNodeRef::StmtClassDef(_)
+                            | AnyNodeRef::ExprLambda(_)
+                    )
+                })
+                .any(|node| matches!(node, AnyNodeRef::StmtFor(_) | AnyNodeRef::StmtWhile(_))))
+}
+
 fn quiet_fate(body: &[Stmt]) -> Option<&'static str> {
     let is_noop = |stmt: &Stmt| match stmt {
         Stmt::Pass(_) => true,
