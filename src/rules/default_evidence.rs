@@ -295,3 +295,69 @@ pub fn is_memo(body: &[Stmt], name: &str) -> bool {
     }
     tests && stores
 }
+
+/// Whether the function, before anything else uses `name`, binds it to a fresh object on
+/// every path (`x = list(x)`, `x = x.copy()`, `x = [x]`, or such a binding in each branch
+/// of an `if`/`else`): the shared default is then only ever copied, never used itself.
+pub fn replaced_before_use(body: &[Stmt], name: &str) -> bool {
+    body.iter()
+        .find(|stmt| mentions(stmt, name))
+        .is_some_and(|stmt| replaces(stmt, name))
+}
+
+fn replaces(stmt: &Stmt, name: &str) -> bool {
+    match stmt {
+        Stmt::Assign(assign) => {
+            matches!(assign.targets.as_slice(), [Expr::Name(n)] if n.id.as_str() == name)
+                && is_fresh(&assign.value, name)
+        }
+        // The test may read the default (`if type(x) == str:`); every branch, `else`
+        // included, must then replace it.
+        Stmt::If(stmt) => {
+            stmt.elif_else_clauses.iter().any(|c| c.test.is_none())
+                && replaced_before_use(&stmt.body, name)
+                && stmt
+                    .elif_else_clauses
+                    .iter()
+                    .all(|clause| replaced_before_use(&clause.body, name))
+        }
+        _ => false,
+    }
+}
+
+/// A new object built from the old value: a display or comprehension, a builtin
+/// container constructor, `.copy()`, or `copy.copy`/`copy.deepcopy`.
+fn is_fresh(value: &Expr, name: &str) -> bool {
+    match value {
+        Expr::List(_)
+        | Expr::Set(_)
+        | Expr::Dict(_)
+        | Expr::Tuple(_)
+        | Expr::ListComp(_)
+        | Expr::SetComp(_)
+        | Expr::DictComp(_) => true,
+        Expr::Call(call) => match &*call.func {
+            Expr::Name(func) => matches!(
+                func.id.as_str(),
+                "list" | "dict" | "set" | "tuple" | "sorted" | "frozenset"
+            ),
+            Expr::Attribute(attr) => {
+                (attr.attr.as_str() == "copy"
+                    && matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == name))
+                    || (matches!(attr.attr.as_str(), "copy" | "deepcopy")
+                        && matches!(&*attr.value, Expr::Name(m) if m.id.as_str() == "copy"))
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn mentions(stmt: &Stmt, name: &str) -> bool {
+    let mut found = false;
+    for_each_node(stmt.into(), |node| {
+        found |= matches!(node, AnyNodeRef::ExprName(n) if n.id.as_str() == name);
+        !found
+    });
+    found
+}

@@ -158,6 +158,10 @@ fn weigh(def: &StmtFunctionDef, name: &str, default: &Expr) -> (Severity, String
             Severity::Warning,
             format!("; it is passed to `{callee}`, which may change or keep it"),
         ),
+        Use::Read if default_evidence::replaced_before_use(&def.body, name) => (
+            Severity::Info,
+            "; the function replaces it with a new object before using it, so the shared one is only ever copied".to_owned(),
+        ),
         Use::Read => (
             Severity::Warning,
             "; it is only read here, so nothing leaks yet, but the next change that writes to it will".to_owned(),
