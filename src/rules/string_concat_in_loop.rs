@@ -6,7 +6,7 @@
 //! function, or in the class's methods for `self.` attributes), or the piece added is
 //! evidently one.
 
-use crate::ast::{AnyNodeRef, Expr, ExprBinOp, NodeKind, Operator, Ranged};
+use crate::ast::{AnyNodeRef, Expr, ExprBinOp, NodeKind, Operator, Ranged, Stmt};
 use crate::checker::Context;
 use crate::checker::bindings::{
     Exit, Kind, Target, class_attribute, exit_after, is_scope, is_tiny_loop, prior_binding,
@@ -228,7 +228,8 @@ fn is_reset(outer: AnyNodeRef, target: Target) -> bool {
 /// Whether the innermost loop is a `while` that grows the string until the string
 /// itself passes a test: the loop's condition, or the `if` guarding the concatenation,
 /// reads it (`while kern in text: kern += choice(letters)`, `if clash(prefix + name):
-/// prefix += "_"; continue`). Such a search for an unused name or a fitting width stops
+/// prefix += "_"; continue`), or an `if` in its body that reads it and leaves the loop
+/// (`if name not in used: break`). Such a search for an unused name or a fitting width stops
 /// after a few passes; its length is not driven by data. A test of its length
 /// (`while len(line) < width`) is not such a search: the width may be anything.
 fn grows_until_free(innermost: Option<AnyNodeRef>, target: Target, ctx: &Context) -> bool {
@@ -238,9 +239,16 @@ fn grows_until_free(innermost: Option<AnyNodeRef>, target: Target, ctx: &Context
     if tests_content(&stmt.test, target, ctx) {
         return true;
     }
-    ctx.ancestors()
-        .take_while(|node| !node.ptr_eq(AnyNodeRef::from(stmt)))
-        .any(|node| matches!(node, AnyNodeRef::StmtIf(guard) if tests_content(&guard.test, target, ctx)))
+    // `while True: name += "_"; if name not in used: break`: the exit tests it.
+    let exit_tests_it = stmt.body.iter().any(|inner| {
+        matches!(inner, Stmt::If(exit) if tests_content(&exit.test, target, ctx)
+            && matches!(exit.body.last(), Some(Stmt::Break(_) | Stmt::Return(_))))
+    });
+    exit_tests_it
+        || ctx
+            .ancestors()
+            .take_while(|node| !node.ptr_eq(AnyNodeRef::from(stmt)))
+            .any(|node| matches!(node, AnyNodeRef::StmtIf(guard) if tests_content(&guard.test, target, ctx)))
 }
 
 /// Whether `test` reads the string other than through `len(...)`.
