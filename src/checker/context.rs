@@ -19,6 +19,7 @@ struct LineBreaks(Vec<usize>);
 type ClassAttributeAnswer<'a> = Option<Rc<ClassAttribute<'a>>>;
 
 pub struct Context<'a> {
+    path: &'a Path,
     source: &'a str,
     settings: &'a Settings,
     is_test_file: bool,
@@ -47,12 +48,13 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(
-        path: &Path,
+        path: &'a Path,
         source: &'a str,
         module: &'a ast::ModModule,
         settings: &'a Settings,
     ) -> Self {
         Context {
+            path,
             source,
             settings,
             is_test_file: is_test_path(path),
@@ -116,6 +118,20 @@ impl<'a> Context<'a> {
         let found = self.source.contains(needle);
         self.mentions.borrow_mut().push((key, found));
         found
+    }
+
+    /// Whether this file is the module `dotted` (`argparse` for `.../argparse.py`,
+    /// `django.core.management` for `.../django/core/management/__init__.py`), as far
+    /// as its path spells it: the module's parts end the path.
+    pub fn is_module(&self, dotted: &str) -> bool {
+        let mut parts = self.path.with_extension("");
+        if parts.file_name().is_some_and(|name| name == "__init__") {
+            parts.pop();
+        }
+        let mut components = parts.components().rev();
+        dotted
+            .rsplit('.')
+            .all(|part| components.next().is_some_and(|c| c.as_os_str() == part))
     }
 
     pub fn source(&self) -> &'a str {

@@ -79,6 +79,7 @@ const MESSAGE_ONLY: &[(&str, &str)] = &[
     ("django.http.Http404", "Django's request handler"),
     ("django.http.response.Http404", "Django's request handler"),
     ("argparse.ArgumentTypeError", "argparse"),
+    ("argparse.ArgumentError", "argparse"),
 ];
 
 /// Tuples of exception types may nest (`except ((A, B), C):`); deeper is not searched.
@@ -244,6 +245,16 @@ fn message_only(exc: &Expr, ctx: &Context) -> Option<&'static str> {
         Expr::Call(call) => &*call.func,
         other => other,
     };
+    // A class the module defines itself is named after the module (argparse raising
+    // its own `ArgumentError`).
+    if let Expr::Name(name) = class
+        && ctx.facts().class(name.id.as_str()).is_some()
+    {
+        return MESSAGE_ONLY.iter().find_map(|&(qualified, reporter)| {
+            let (module, class_name) = qualified.rsplit_once('.')?;
+            (class_name == name.id.as_str() && ctx.is_module(module)).then_some(reporter)
+        });
+    }
     let qualified = ctx.qualified_name(class)?;
     let relative = qualified
         .strip_prefix('.')
