@@ -155,6 +155,10 @@ impl Rule for BareExcept {
             // A shell or debugger running the user's code: Ctrl-C there is meant to stop
             // that code and come back to the prompt, with whatever it raised reported.
             Raises::Nothing if runs_given_code(ctx) && reports(handler, caught) => Severity::Info,
+            // The `try` calls a helper of this class or module that reports whatever it
+            // meets and re-raises it (pdb's `_getval`): this handler only ends the
+            // attempt the helper already reported, the caller half of that contract.
+            _ if calls_reporting_helper(ctx) && !keeps_looping(handler, ctx) => Severity::Info,
             // Ctrl-C never reaches a worker thread and `sys.exit()` there ends only it.
             _ if logs_and_ends_thread(handler, ctx) => Severity::Info,
             // A handler that deals with the error (reports it, records it, falls back
@@ -520,6 +524,62 @@ fn runs_given_code(ctx: &Context) -> bool {
     calls_any(&stmt.body, |call| {
         ctx.is_builtin(&call.func, "exec") || ctx.is_builtin(&call.func, "eval")
     })
+}
+
+/// Whether the handler's `try` is one call of a method of the enclosing class
+/// (`self.name(...)`) or a module-level function whose whole body is a `try` with a
+/// catch-all handler that calls something (a reporter) and ends with a bare `raise`.
+fn calls_reporting_helper(ctx: &Context) -> bool {
+    let Some(AnyNodeRef::StmtTry(stmt)) = ctx.parent() else {
+        return false;
+    };
+    let [only] = stmt.body.as_slice() else {
+        return false;
+    };
+    let call = match only {
+        Stmt::Expr(expr) => &*expr.value,
+        Stmt::Assign(assign) => &*assign.value,
+        Stmt::Return(ret) => match ret.value.as_deref() {
+            Some(value) => value,
+            None => return false,
+        },
+        _ => return false,
+    };
+    let Expr::Call(call) = call else {
+        return false;
+    };
+    let helper = match &*call.func {
+        Expr::Attribute(attr) if matches!(&*attr.value, Expr::Name(n) if n.id.as_str() == "self") => {
+            ctx.enclosing_class().and_then(|class| {
+                class.body.iter().rev().find_map(|stmt| match stmt {
+                    Stmt::FunctionDef(def) if def.name.as_str() == attr.attr.as_str() => Some(def),
+                    _ => None,
+                })
+            })
+        }
+        Expr::Name(name) => ctx.facts().function(name.id.as_str()),
+        _ => None,
+    };
+    let Some(helper) = helper else {
+        return false;
+    };
+    let body: Vec<&Stmt> = helper
+        .body
+        .iter()
+        .filter(|stmt| !matches!(stmt, Stmt::Expr(e) if e.value.is_string_literal_expr()))
+        .collect();
+    let [Stmt::Try(inner)] = body.as_slice() else {
+        return false;
+    };
+    inner
+        .handlers
+        .iter()
+        .filter_map(|h| h.as_except_handler())
+        .any(|handler| {
+            handler.type_.is_none()
+                && matches!(handler.body.last(), Some(Stmt::Raise(raise)) if raise.exc.is_none())
+                && calls_any(&handler.body, |_| true)
+        })
 }
 
 /// Whether the handler shows or hands on what it caught: it calls something (a
