@@ -11,7 +11,7 @@
 //! a local helper's `<lambda>` name reaches no caller. At module and class level a
 //! lambda the module keeps to itself is `info` (see `lambda_exposure`).
 
-use crate::ast::{AnyNodeRef, Expr, ExprLambda, NodeKind, Ranged, Stmt};
+use crate::ast::{AnyNodeRef, Expr, ExprLambda, NodeKind, Ranged, Stmt, TextRange};
 use crate::checker::Context;
 use crate::checker::subtree::any_in_scope;
 use crate::rule::{
@@ -156,8 +156,11 @@ impl Rule for LambdaAssignment {
 
 /// Whether the function hands the local `name` on: returns or yields it (alone or in a
 /// tuple, list or dict), stores it on an attribute or item or in a container
-/// (`callbacks.append(name)`), or declares it `global` or `nonlocal`.
+/// (`callbacks.append(name)`), or declares it `global` or `nonlocal`. Uses inside a
+/// `for` loop that reuses the name as its target (`for v, c in pairs:`) are the loop
+/// item's, not the lambda's.
 fn escapes(name: &str, body: &[Stmt]) -> bool {
+    let loop_item = loop_bodies_rebinding(name, body);
     let is_it = |expr: &Expr| match expr {
         Expr::Name(found) => found.id.as_str() == name,
         Expr::Tuple(tuple) => tuple
@@ -174,6 +177,12 @@ fn escapes(name: &str, body: &[Stmt]) -> bool {
         _ => false,
     };
     any_in_scope(body, |node| match node {
+        _ if loop_item
+            .iter()
+            .any(|range| range.contains_range(node.range())) =>
+        {
+            false
+        }
         AnyNodeRef::StmtReturn(ret) => ret.value.as_deref().is_some_and(is_it),
         AnyNodeRef::ExprYield(yield_) => yield_.value.as_deref().is_some_and(is_it),
         AnyNodeRef::StmtAssign(assign) => {
@@ -187,6 +196,33 @@ fn escapes(name: &str, body: &[Stmt]) -> bool {
         AnyNodeRef::StmtNonlocal(nonlocal) => nonlocal.names.iter().any(|n| n.as_str() == name),
         _ => false,
     })
+}
+
+/// The bodies of the `for` loops in this scope whose target binds `name` (alone or in
+/// a tuple): inside them the name is the loop's item, not the lambda.
+fn loop_bodies_rebinding(name: &str, body: &[Stmt]) -> Vec<TextRange> {
+    fn binds(target: &Expr, name: &str) -> bool {
+        match target {
+            Expr::Name(n) => n.id.as_str() == name,
+            Expr::Tuple(t) => t.elts.iter().any(|e| binds(e, name)),
+            Expr::List(l) => l.elts.iter().any(|e| binds(e, name)),
+            Expr::Starred(s) => binds(&s.value, name),
+            _ => false,
+        }
+    }
+    let found = std::cell::RefCell::new(Vec::new());
+    any_in_scope(body, |node| {
+        if let AnyNodeRef::StmtFor(stmt) = node
+            && binds(&stmt.target, name)
+            && let (Some(first), Some(last)) = (stmt.body.first(), stmt.body.last())
+        {
+            found
+                .borrow_mut()
+                .push(TextRange::new(first.start(), last.end()));
+        }
+        false
+    });
+    found.into_inner()
 }
 
 /// `lambda s: s`: assigned to `_`, the conventional stand-in for gettext's translation
