@@ -391,6 +391,22 @@ pub fn is_target_chain(expr: &Expr) -> bool {
     false
 }
 
+/// Whether the assignment or loop target `target` binds `id`: the name itself, or inside
+/// a tuple, list or starred target (`for v, c in pairs`, `a, *rest = xs`).
+pub fn target_binds(target: &Expr, id: &str) -> bool {
+    fn within(target: &Expr, id: &str, depth: usize) -> bool {
+        let elts = match target {
+            Expr::Name(name) => return name.id.as_str() == id,
+            Expr::Starred(starred) => return within(&starred.value, id, depth + 1),
+            Expr::Tuple(tuple) => &tuple.elts,
+            Expr::List(list) => &list.elts,
+            _ => return false,
+        };
+        depth < 8 && elts.iter().any(|e| within(e, id, depth + 1))
+    }
+    within(target, id, 0)
+}
+
 /// A function, lambda or class: a scope of its own.
 pub fn is_scope(node: AnyNodeRef) -> bool {
     matches!(

@@ -6,9 +6,9 @@ use crate::ast::{
     TextSize,
 };
 use crate::checker::Context;
-use crate::checker::bindings::block_holding;
+use crate::checker::bindings::{block_holding, is_scope};
 use crate::checker::intent;
-use crate::checker::subtree::for_each_node;
+use crate::checker::subtree::{any_in_scope, for_each_node};
 use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
 };
@@ -788,36 +788,18 @@ fn keeps_looping(handler: &ExceptHandlerExceptHandler, ctx: &Context) -> bool {
     let Some(AnyNodeRef::StmtTry(stmt)) = ctx.parent() else {
         return false;
     };
-    let mut loops_inside = false;
-    for statement in &stmt.body {
-        for_each_node(AnyNodeRef::from(statement), |node| {
-            loops_inside |= matches!(node, AnyNodeRef::StmtFor(_) | AnyNodeRef::StmtWhile(_));
-            !loops_inside
-                && !matches!(
-                    node,
-                    AnyNodeRef::StmtFunctionDef(_)
-                        | AnyNodeRef::StmtClassDef(_)
-                        | AnyNodeRef::ExprLambda(_)
-                )
-        });
-    }
+    let is_loop =
+        |node: AnyNodeRef| matches!(node, AnyNodeRef::StmtFor(_) | AnyNodeRef::StmtWhile(_));
     let leaves = matches!(
         handler.body.last(),
         Some(Stmt::Return(_) | Stmt::Break(_) | Stmt::Raise(_))
     );
-    loops_inside
+    any_in_scope(&stmt.body, is_loop)
         || (!leaves
             && ctx
                 .ancestors()
-                .take_while(|node| {
-                    !matches!(
-                        node,
-                        AnyNodeRef::StmtFunctionDef(_)
-                            | AnyNodeRef::StmtClassDef(_)
-                            | AnyNodeRef::ExprLambda(_)
-                    )
-                })
-                .any(|node| matches!(node, AnyNodeRef::StmtFor(_) | AnyNodeRef::StmtWhile(_))))
+                .take_while(|node| !is_scope(*node))
+                .any(is_loop))
 }
 
 fn quiet_fate(body: &[Stmt]) -> Option<&'static str> {

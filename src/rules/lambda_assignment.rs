@@ -13,6 +13,7 @@
 
 use crate::ast::{AnyNodeRef, Expr, ExprLambda, NodeKind, Ranged, Stmt, TextRange};
 use crate::checker::Context;
+use crate::checker::bindings::target_binds;
 use crate::checker::subtree::any_in_scope;
 use crate::rule::{
     Edit, Equivalent, Fix, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
@@ -201,19 +202,10 @@ fn escapes(name: &str, body: &[Stmt]) -> bool {
 /// The bodies of the `for` loops in this scope whose target binds `name` (alone or in
 /// a tuple): inside them the name is the loop's item, not the lambda.
 fn loop_bodies_rebinding(name: &str, body: &[Stmt]) -> Vec<TextRange> {
-    fn binds(target: &Expr, name: &str) -> bool {
-        match target {
-            Expr::Name(n) => n.id.as_str() == name,
-            Expr::Tuple(t) => t.elts.iter().any(|e| binds(e, name)),
-            Expr::List(l) => l.elts.iter().any(|e| binds(e, name)),
-            Expr::Starred(s) => binds(&s.value, name),
-            _ => false,
-        }
-    }
     let found = std::cell::RefCell::new(Vec::new());
     any_in_scope(body, |node| {
         if let AnyNodeRef::StmtFor(stmt) = node
-            && binds(&stmt.target, name)
+            && target_binds(&stmt.target, name)
             && let (Some(first), Some(last)) = (stmt.body.first(), stmt.body.last())
         {
             found

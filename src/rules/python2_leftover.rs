@@ -7,7 +7,7 @@ use crate::ast::{
     Operator, Ranged, StmtExpr, TextRange, TextSize,
 };
 use crate::checker::Context;
-use crate::checker::bindings::is_known_dict;
+use crate::checker::bindings::{is_known_dict, target_binds};
 use crate::rule::{
     Diagnostic, Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic,
 };
@@ -307,7 +307,7 @@ fn names_builtin(id: &str, at: TextSize, ctx: &Context) -> bool {
             }
             _ => continue,
         };
-        if generators.iter().any(|g| target_binds(&g.target, id, 0)) {
+        if generators.iter().any(|g| target_binds(&g.target, id)) {
             return false;
         }
     }
@@ -342,17 +342,6 @@ impl DefinedDictMethods {
                 .collect(),
         )
     }
-}
-
-fn target_binds(target: &Expr, id: &str, depth: usize) -> bool {
-    let elts = match target {
-        Expr::Name(name) => return name.id.as_str() == id,
-        Expr::Starred(starred) => return target_binds(&starred.value, id, depth + 1),
-        Expr::Tuple(tuple) => &tuple.elts,
-        Expr::List(list) => &list.elts,
-        _ => return false,
-    };
-    depth < 8 && elts.iter().any(|e| target_binds(e, id, depth + 1))
 }
 
 /// Whether the node sits in code written to run on both Python 2 and 3: a `try` with

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use crate::ast::{self, AnyNodeRef, Expr, ExprContext, NodeKind, Ranged, Stmt, UnaryOp};
 use crate::checker::Context;
-use crate::checker::subtree::for_each_node;
+use crate::checker::subtree::{any_in_scope, for_each_node};
 use crate::rule::{Equivalent, FixAvailability, Report, Rule, RuleMeta, Severity, Topic};
 
 pub static META: RuleMeta = RuleMeta {
@@ -432,26 +432,12 @@ fn is_plain(def: &ast::StmtFunctionDef, ctx: &Context) -> bool {
 /// Whether `def`'s own body yields: an `async def` with `yield` is an async generator,
 /// used with `async for`, not awaited.
 fn is_generator(def: &ast::StmtFunctionDef) -> bool {
-    let mut found = false;
-    for stmt in &def.body {
-        for_each_node(AnyNodeRef::from(stmt), |node| {
-            found |= matches!(
-                node,
-                AnyNodeRef::ExprYield(_) | AnyNodeRef::ExprYieldFrom(_)
-            );
-            !found
-                && !matches!(
-                    node,
-                    AnyNodeRef::StmtFunctionDef(_)
-                        | AnyNodeRef::ExprLambda(_)
-                        | AnyNodeRef::StmtClassDef(_)
-                )
-        });
-        if found {
-            return true;
-        }
-    }
-    false
+    any_in_scope(&def.body, |node| {
+        matches!(
+            node,
+            AnyNodeRef::ExprYield(_) | AnyNodeRef::ExprYieldFrom(_)
+        )
+    })
 }
 
 /// Inside `with pytest.raises(...)` or `self.assertRaises(...)`: a call with bad
