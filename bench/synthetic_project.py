@@ -16,8 +16,8 @@ cycles are written to DIR/expected_cycles.json.
 `--check` runs pitfall on DIR and verifies that it reports exactly the planted
 cycles, each once. To measure the project phase's share of the run time, compare
 `pitfall check --no-cache --exit-zero DIR` with `pitfall check --no-cache --exit-zero
---ignore PF801,PF802,PF602 DIR` (no summaries, no project phase: PF602 also needs them,
-for calls of `async def` functions imported from other modules), e.g. with hyperfine.
+--no-project DIR` (a hidden switch: every per-file rule runs, PF602 included, but no
+summaries are gathered and there is no project phase), e.g. with hyperfine.
 """
 
 import argparse

@@ -175,6 +175,10 @@ struct CheckArgs {
     /// the parser's floor side by side with a full run (`bench/`).
     #[arg(long, hide = true)]
     parse_only: bool,
+    /// Run the per-file rules only: no summaries, no project phase. For measuring
+    /// what the project phase costs (`bench/`).
+    #[arg(long, hide = true)]
+    no_project: bool,
 }
 
 /// What fixing a file produced, besides its remaining findings.
@@ -357,6 +361,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
         min_severity: args.min_severity.clone(),
         config: args.config.clone(),
         isolated: args.isolated,
+        no_project: args.no_project,
     };
     let cache_overrides = overrides.clone();
     let resolver = match Resolver::new(overrides) {
@@ -413,6 +418,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             };
         errors.extend(discovered.errors);
         file_settings = discovered.files.iter().map(|(_, s)| s.clone()).collect();
+        let namer = crate::project::namer(&file_settings, &args.paths);
         // Fixing rewrites files, so its results are never cached (see `cache`).
         let cache = (fix_mode.is_none() && !args.no_cache)
             .then(|| {
@@ -446,6 +452,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
                         (checker::unreadable(path, error), FixOutcome::default())
                     })
                 })
+                .map(|(mut result, outcome)| {
+                    crate::project::name_result(&namer, &mut result);
+                    (result, outcome)
+                })
                 .collect()
         });
         if let Some(cache) = cache {
@@ -473,7 +483,8 @@ fn run_check(args: CheckArgs) -> ExitCode {
         stdin_fixed = stdin_output.take();
     }
     let mut results = results;
-    let project_findings = crate::project::run(&mut results, &file_settings, &args.paths);
+    let project_findings =
+        pool.install(|| crate::project::run(&mut results, &file_settings, &args.paths));
 
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources: HashMap<PathBuf, Arc<str>> = HashMap::new();
@@ -625,6 +636,7 @@ fn parse_only(path: &Path, settings: &Settings) -> FileResult {
         error: None,
         source: None,
         summary: None,
+        module: None,
     }
 }
 

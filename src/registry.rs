@@ -102,7 +102,21 @@ const KIND_SLOTS: usize = 128;
 #[derive(Clone)]
 pub struct Dispatch {
     by_kind: Vec<Vec<&'static dyn Rule>>,
-    enabled: Vec<&'static str>,
+    /// Bit `n` is set when rule `PFn` is selected: rules and the walker ask for every
+    /// file, so the answer is one lookup, not a search through the codes.
+    enabled: [u64; CODE_WORDS],
+}
+
+/// Codes run from PF000 to PF999.
+const CODE_WORDS: usize = 1000_usize.div_ceil(64);
+
+/// The number in a rule's code (`PF204` is 204); codes are checked to be `PF` and
+/// three digits by the registry's tests.
+fn code_number(code: &str) -> usize {
+    code.bytes()
+        .skip(2)
+        .fold(0, |n, digit| n * 10 + usize::from(digit.wrapping_sub(b'0')))
+        % 1000
 }
 
 impl Dispatch {
@@ -113,10 +127,12 @@ impl Dispatch {
                 by_kind[kind_index(kind)].push(rule);
             }
         }
-        Dispatch {
-            by_kind,
-            enabled: selected.iter().map(|rule| rule.meta().code).collect(),
+        let mut enabled = [0; CODE_WORDS];
+        for rule in selected {
+            let number = code_number(rule.meta().code);
+            enabled[number / 64] |= 1 << (number % 64);
         }
+        Dispatch { by_kind, enabled }
     }
 
     pub fn all() -> Self {
@@ -128,8 +144,10 @@ impl Dispatch {
         &self.by_kind[kind_index(kind)]
     }
 
+    #[inline]
     pub fn is_enabled(&self, rule: &RuleMeta) -> bool {
-        self.enabled.contains(&rule.code)
+        let number = code_number(rule.code);
+        self.enabled[number / 64] & (1 << (number % 64)) != 0
     }
 }
 

@@ -114,6 +114,21 @@ fn a_cycle_of_two_is_reported_once_with_the_other_import_related() {
     );
 }
 
+/// The hidden `--no-project` switch (for measuring the phase's cost in `bench/`) keeps
+/// every per-file rule and drops only the project phase.
+#[test]
+fn no_project_drops_only_the_project_phase() {
+    let dir = tree(&format!("{TWO}# file: pkg/c.py\nif x == None:\n    pass\n"));
+    let codes = |extra: &[&str]| -> Vec<String> {
+        json(dir.path(), extra)
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(codes(&[]), ["PF801", "PF101"]);
+    assert_eq!(codes(&["--no-project"]), ["PF101"]);
+}
+
 #[test]
 fn a_cycle_of_four_across_subpackages_shows_the_whole_chain() {
     let dir = tree(

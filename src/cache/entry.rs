@@ -26,7 +26,7 @@ pub struct Entry {
 }
 
 /// The answers for one file. `S` is `&FileSummary` when writing (no copy of the
-/// summary) and `FileSummary` when reading; both encode the same.
+/// summary) and `Box<FileSummary>` when reading; both encode the same.
 #[derive(Serialize, Deserialize)]
 pub struct EntryBody<S> {
     pub findings: Vec<CachedFinding>,
@@ -51,7 +51,7 @@ impl Entry {
     }
 }
 
-impl EntryBody<FileSummary> {
+impl EntryBody<Box<FileSummary>> {
     /// Decodes a body; `None` when the bytes are damaged.
     pub fn decode(bytes: &[u8]) -> Option<Self> {
         postcard::from_bytes(bytes).ok()

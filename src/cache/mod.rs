@@ -181,11 +181,13 @@ impl Cache {
                 error: None,
                 source: keep.then(|| checker::decode(bytes).ok()).flatten(),
                 summary,
+                module: None,
             };
         }
         let result = check_bytes(path, bytes, settings, keep_source);
         if result.error.is_none()
-            && let Some(entry) = Entry::new(content_hash, &result.findings, result.summary.as_ref())
+            && let Some(entry) =
+                Entry::new(content_hash, &result.findings, result.summary.as_deref())
             && let Ok(mut fresh) = shard.fresh.lock()
         {
             fresh.push((key, entry));
@@ -232,7 +234,7 @@ impl Shard {
         content_hash: u128,
         path: &Path,
         settings: &Settings,
-    ) -> Option<(Vec<crate::finding::Finding>, Option<FileSummary>)> {
+    ) -> Option<(Vec<crate::finding::Finding>, Option<Box<FileSummary>>)> {
         let slot = self.loaded.get(key)?;
         if slot.content_hash != content_hash {
             return None;

@@ -35,7 +35,11 @@ pub struct FileResult {
     /// The decoded text, kept only when findings need a source snippet to render.
     pub source: Option<String>,
     /// What the project-wide rules need from this file; only when one is enabled.
-    pub summary: Option<crate::project::FileSummary>,
+    /// Boxed: results are moved around in bulk, and most of a summary is its header.
+    pub summary: Option<Box<crate::project::FileSummary>>,
+    /// The file's module name, when the thread that checked it named it already
+    /// (`project::name_result`): its path is at hand there, not in the serial phase.
+    pub module: Option<crate::project::ModuleName>,
 }
 
 /// Reads and checks the file at `path`.
@@ -54,6 +58,7 @@ pub fn unreadable(path: &Path, error: String) -> FileResult {
         error: Some(error),
         source: None,
         summary: None,
+        module: None,
     }
 }
 
@@ -177,7 +182,7 @@ pub fn check_source(
     let mut suppressions = suppressions(&source, &parsed.comments);
     let summary = walker.summary.take().map(|collector| {
         // Most files have no `noqa`: then no line index is needed at all.
-        collector.finish(&parsed.module, |offset, rule| {
+        Box::new(collector.finish(&parsed.module, |offset, rule| {
             if suppressions.is_empty() {
                 return false;
             }
@@ -189,7 +194,7 @@ pub fn check_source(
                 // used here, since the per-file check cannot see that it is needed.
                 suppressions.suppresses(line, rule)
             }
-        })
+        }))
     });
     drop(walker);
 
@@ -235,6 +240,7 @@ pub fn check_source(
         error: None,
         source: keep.then_some(source.text),
         summary,
+        module: None,
     }
 }
 

@@ -54,6 +54,9 @@ pub struct Overrides {
     pub config: Option<PathBuf>,
     /// `--isolated`: ignore every config file.
     pub isolated: bool,
+    /// `--no-project` (hidden): per-file rules only, no summaries and no project
+    /// phase, so that `bench/` can measure what the project phase costs.
+    pub no_project: bool,
 }
 
 /// A configuration problem, reported with the file and the offending key.
@@ -162,6 +165,9 @@ pub struct Settings {
     pub assert_test_files: PathMatcher,
     /// Findings less severe than this are not reported (`min-severity`; default warning).
     pub min_severity: Severity,
+    /// Whether files gather summaries for the project phase (off only for measuring
+    /// its cost, `--no-project`).
+    pub project_phase: bool,
 }
 
 impl Settings {
@@ -179,11 +185,16 @@ impl Settings {
             docs_url: DOCS_URL.to_owned(),
             assert_test_files: PathMatcher::default(),
             min_severity: Severity::Warning,
+            project_phase: true,
         }
     }
 
     /// The rules `per-file-ignores` switches off for `path`.
     pub fn ignored_for(&self, path: &Path) -> Vec<&'static RuleMeta> {
+        // Asked for every file; most projects set no per-file ignores at all.
+        if self.per_file_rules.is_empty() {
+            return Vec::new();
+        }
         let absolute = crate::paths::absolute(path);
         self.per_file_ignores
             .matches(&absolute)
@@ -194,6 +205,9 @@ impl Settings {
 
     /// Whether `path` (a directory or file met during a walk) is excluded.
     pub fn is_excluded(&self, path: &Path) -> bool {
+        if self.exclude.is_empty() {
+            return false;
+        }
         let absolute = crate::paths::absolute(path);
         self.exclude.is_match(&absolute)
     }
@@ -353,6 +367,7 @@ impl Settings {
             docs_url: raw.docs_url.unwrap_or_else(|| DOCS_URL.to_owned()),
             assert_test_files,
             min_severity,
+            project_phase: !overrides.no_project,
         })
     }
 }

@@ -16,7 +16,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use rustc_hash::FxHashMap;
+use rayon::prelude::*;
 
 use super::summary::{Import, ImportedName};
 use super::{Project, finding, graph, related, reports};
@@ -55,22 +55,19 @@ struct Failure<'f> {
 pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
     let rule = &circular_import::META;
     let n = project.modules.len();
-    // The first import-time import from one module to another, in source order.
-    let mut first_import: FxHashMap<(usize, usize), &Import> = FxHashMap::default();
-    let mut edges = vec![Vec::new(); n];
-    for (from, imports) in project.resolved.iter().enumerate() {
-        for (import, targets) in imports {
-            if !import.when.is_import_time() {
-                continue;
-            }
-            for &to in targets {
-                first_import.entry((from, to)).or_insert_with(|| {
-                    edges[from].push(to);
-                    import
-                });
-            }
-        }
-    }
+    // The import-time graph; each module's list is small, so no map of edges is kept:
+    // the few edges a finding shows are looked up again (`first_import`).
+    let edges = project
+        .resolved
+        .par_iter()
+        .map(|imports| {
+            imports
+                .iter()
+                .filter(|(import, _)| import.when.is_import_time())
+                .flat_map(|(_, targets)| targets.iter().copied())
+                .collect()
+        })
+        .collect();
     let graph = graph::Graph::new(edges);
     let components = graph.components();
     let mut component_of = vec![usize::MAX; n];
@@ -111,19 +108,19 @@ pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
             .map(|&m| project.name(m))
             .collect();
         let others = (1..cycle.len())
-            .map(|i| {
+            .filter_map(|i| {
                 let (a, b) = (cycle[i], cycle[(i + 1) % cycle.len()]);
                 let import = if b == half_run {
                     import
                 } else {
-                    first_import[&(a, b)]
+                    first_import(project, a, b)?
                 };
                 let message = format!(
                     "`{}` imports `{}` here, at import time",
                     project.name(a),
                     project.name(b)
                 );
-                related(&project.modules[a].file.path, &import.span, message)
+                Some(related(project.modules[a].file.path, &import.span, message))
             })
             .collect();
         let half_run_name = project.name(half_run);
@@ -149,6 +146,15 @@ pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
         ));
     }
     findings
+}
+
+/// The first import-time import in module `from` that loads module `to` (for an edge
+/// of the import-time graph, there is one).
+fn first_import<'f>(project: &Project<'f>, from: usize, to: usize) -> Option<&'f Import> {
+    project.resolved[from]
+        .iter()
+        .find(|(import, targets)| import.when.is_import_time() && targets.contains(&to))
+        .map(|(import, _)| *import)
 }
 
 /// The members of `component` that another member imports names from at import time,
@@ -203,7 +209,7 @@ fn unbound_at<'f>(
                 && summary.first_binding(name).is_some_and(|at| at >= stop)
                 && !project
                     .by_name
-                    .contains_key(&format!("{source_name}.{name}"))
+                    .contains_key(format!("{source_name}.{name}").as_str())
         })
 }
 
@@ -220,8 +226,9 @@ struct Frame {
 struct Replay<'p, 'f> {
     project: &'p Project<'f>,
     component_of: &'p [usize],
-    /// The nearest parent package of each module that is a project module.
-    parent: Vec<Option<usize>>,
+    /// The nearest parent package of each module that is a project module, worked out
+    /// for the modules a replay meets (most projects have no cycle to replay).
+    parent: Vec<Option<Option<usize>>>,
     /// `entered[m] == generation`: `m` started running in this replay.
     entered: Vec<u32>,
     /// `finished[m] == generation`: `m` ran to its end in this replay.
@@ -232,26 +239,29 @@ struct Replay<'p, 'f> {
 impl<'p, 'f> Replay<'p, 'f> {
     fn new(project: &'p Project<'f>, component_of: &'p [usize]) -> Self {
         let n = project.modules.len();
-        let parent = (0..n)
-            .map(|module| {
-                let mut name = project.name(module);
-                while let Some((up, _)) = name.rsplit_once('.') {
-                    if let Some(&index) = project.by_name.get(up) {
-                        return Some(index);
-                    }
-                    name = up;
-                }
-                None
-            })
-            .collect();
         Replay {
             project,
             component_of,
-            parent,
+            parent: vec![None; n],
             entered: vec![0; n],
             finished: vec![0; n],
             generation: 0,
         }
+    }
+
+    /// The nearest parent package of `module` that is a project module.
+    fn parent(&mut self, module: usize) -> Option<usize> {
+        let project = self.project;
+        *self.parent[module].get_or_insert_with(|| {
+            let mut name = project.name(module);
+            while let Some((up, _)) = name.rsplit_once('.') {
+                if let Some(&index) = project.by_name.get(up) {
+                    return Some(index);
+                }
+                name = up;
+            }
+            None
+        })
     }
 
     /// `import entered` in a fresh interpreter: the first `from` import that fails
@@ -274,7 +284,7 @@ impl<'p, 'f> Replay<'p, 'f> {
                     stack.pop(); // already run, or half run: Python hands it back as is
                     continue;
                 }
-                if let Some(parent) = self.parent[module]
+                if let Some(parent) = self.parent(module)
                     && self.entered[parent] != generation
                 {
                     stack.push(Frame {

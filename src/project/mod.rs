@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 pub use summary::FileSummary;
 
 use crate::ast;
@@ -23,7 +25,8 @@ use crate::finding::{Finding, RelatedLocation};
 use crate::rule::RuleMeta;
 use crate::rules::{circular_import, patch_target_mismatch, unawaited_coroutine};
 use crate::source::{Position, SourceText};
-use module_name::{ModuleName, Namer};
+use module_name::LastDir;
+pub use module_name::{ModuleName, Namer};
 use summary::{Import, Span, When};
 
 /// The rules that run in the project phase rather than on each file.
@@ -36,27 +39,32 @@ pub static CROSS_MODULE_RULES: [&RuleMeta; 1] = [&unawaited_coroutine::META];
 /// Whether `settings` turn on any project-wide or cross-module rule, so that files
 /// under them need a summary.
 pub fn wanted(settings: &Settings) -> bool {
-    PROJECT_RULES
-        .iter()
-        .chain(&CROSS_MODULE_RULES)
-        .any(|rule| settings.dispatch.is_enabled(rule))
+    settings.project_phase
+        && PROJECT_RULES
+            .iter()
+            .chain(&CROSS_MODULE_RULES)
+            .any(|rule| settings.dispatch.is_enabled(rule))
 }
 
-/// One checked file as the project phase sees it.
-pub struct ProjectFile {
-    pub path: PathBuf,
-    pub settings: Arc<Settings>,
-    pub summary: FileSummary,
+/// One checked file as the project phase sees it: borrowed from the file's result,
+/// so that the phase copies nothing per file.
+#[derive(Clone, Copy)]
+pub struct ProjectFile<'r> {
+    pub path: &'r Path,
+    pub settings: &'r Arc<Settings>,
+    pub summary: &'r FileSummary,
 }
 
-/// The source roots for naming modules: every config's `src` (by default its directory
-/// and its `src/`), plus each checked directory and its `src/`.
-pub fn source_roots(files: &[ProjectFile], checked: &[PathBuf]) -> Vec<PathBuf> {
+/// The source roots for naming modules: the `src` (by default its directory and its
+/// `src/`) of every config whose files take part in the project phase, plus each
+/// checked directory and its `src/`.
+pub fn source_roots(settings: &[Arc<Settings>], checked: &[PathBuf]) -> Vec<PathBuf> {
     // Files share a few settings; visit each once, not once per file.
-    let mut settings: Vec<&Arc<Settings>> = files.iter().map(|file| &file.settings).collect();
-    settings.dedup_by(|a, b| Arc::ptr_eq(a, b));
-    let mut roots: Vec<PathBuf> = settings
+    let mut distinct: Vec<&Arc<Settings>> = settings.iter().collect();
+    distinct.dedup_by(|a, b| Arc::ptr_eq(a, b));
+    let mut roots: Vec<PathBuf> = distinct
         .iter()
+        .filter(|settings| wanted(settings))
         .flat_map(|settings| settings.src.iter().cloned())
         .chain(
             checked
@@ -68,6 +76,20 @@ pub fn source_roots(files: &[ProjectFile], checked: &[PathBuf]) -> Vec<PathBuf> 
     roots.sort();
     roots.dedup();
     roots
+}
+
+/// The namer of the modules of a run over `settings` (one per checked file) from the
+/// `checked` paths, for naming files as they are checked (`name_result`).
+pub fn namer(settings: &[Arc<Settings>], checked: &[PathBuf]) -> Namer {
+    Namer::new(source_roots(settings, checked))
+}
+
+/// Names the module of a checked file that has a summary, on the thread that checked
+/// it: the project phase then only gathers the names.
+pub fn name_result(namer: &Namer, result: &mut FileResult) {
+    if result.summary.is_some() && result.module.is_none() {
+        result.module = namer.name(&result.path);
+    }
 }
 
 /// The project phase of a `check` run: takes the summaries out of `results` (checked
@@ -87,31 +109,52 @@ pub fn run_with_texts(
     results: &mut [FileResult],
     settings: &[Arc<Settings>],
     checked: &[PathBuf],
-    text_of: impl Fn(&Path) -> Option<String>,
+    text_of: impl Fn(&Path) -> Option<String> + Sync,
 ) -> Vec<Finding> {
-    let files = take_summaries(results, settings.iter().cloned());
-    if files.is_empty() {
-        return Vec::new();
-    }
-    let roots = source_roots(&files, checked);
-    let mut findings = check(&files, &roots);
+    let roots = source_roots(settings, checked);
+    name_unnamed(results, &roots);
+    let mut findings = check(results, settings);
     place(&mut findings, text_of);
     findings.sort();
+    release_summaries(results);
     findings
+}
+
+/// Names the modules of the files with a summary that were not named as they were
+/// checked (`name_result`), from `roots`, in parallel.
+fn name_unnamed(results: &mut [FileResult], roots: &[PathBuf]) {
+    let namer = &Namer::new(roots.iter().cloned());
+    results.par_chunks_mut(NAMING_CHUNK).for_each(|results| {
+        let mut last = LastDir::default();
+        for result in results {
+            if result.summary.is_some() && result.module.is_none() {
+                result.module = namer.name_after(&result.path, &mut last);
+            }
+        }
+    });
 }
 
 /// Works out line and column of the findings and their related locations from their
 /// byte offsets, reading each file involved once. A file that cannot be read again
 /// (gone since) keeps its findings at its start.
-fn place(findings: &mut [Finding], text_of: impl Fn(&Path) -> Option<String>) {
-    let mut sources: HashMap<PathBuf, Option<SourceText>> = HashMap::new();
-    let mut at = |path: &Path, offset: usize, length: usize| {
-        let source = sources.entry(path.to_owned()).or_insert_with(|| {
-            text_of(path)
-                .or_else(|| crate::checker::read_source(path).ok())
-                .map(SourceText::new)
-        });
-        let Some(source) = source else {
+fn place(findings: &mut [Finding], text_of: impl Fn(&Path) -> Option<String> + Sync) {
+    let mut paths: Vec<&Path> = findings
+        .iter()
+        .flat_map(|f| std::iter::once(&f.path).chain(f.related.iter().map(|r| &r.path)))
+        .map(PathBuf::as_path)
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    // Read in parallel: the phase is otherwise serial, and reading is most of placing.
+    let sources: HashMap<PathBuf, Option<SourceText>> = paths
+        .into_par_iter()
+        .map(|path| {
+            let text = text_of(path).or_else(|| crate::checker::read_source(path).ok());
+            (path.to_owned(), text.map(SourceText::new))
+        })
+        .collect();
+    let at = |path: &Path, offset: usize, length: usize| {
+        let Some(Some(source)) = sources.get(path) else {
             return (position(1, 1), position(1, 1));
         };
         // Clamped: a file changed since its summary must not make the index panic.
@@ -136,22 +179,16 @@ fn place(findings: &mut [Finding], text_of: impl Fn(&Path) -> Option<String>) {
     }
 }
 
-/// Moves the summaries out of `results`, pairing each file with its settings.
-fn take_summaries(
-    results: &mut [FileResult],
-    settings: impl Iterator<Item = Arc<Settings>>,
-) -> Vec<ProjectFile> {
-    results
+/// Frees the summaries and module names of `results` on a thread of their own, off
+/// the way to the output: thousands of small allocations whose freeing is pure
+/// overhead there.
+fn release_summaries(results: &mut [FileResult]) {
+    let taken: Vec<_> = results
         .iter_mut()
-        .zip(settings)
-        .filter_map(|(result, settings)| {
-            Some(ProjectFile {
-                path: result.path.clone(),
-                settings,
-                summary: result.summary.take()?,
-            })
-        })
-        .collect()
+        .filter(|result| result.summary.is_some())
+        .map(|result| (result.summary.take(), result.module.take()))
+        .collect();
+    std::thread::spawn(move || drop(taken));
 }
 
 /// Reads the text of the files that project findings point into (their own and their
@@ -170,36 +207,51 @@ pub fn add_sources(findings: &[Finding], sources: &mut HashMap<PathBuf, Arc<str>
     }
 }
 
-/// Runs the project-wide rules over `files`, naming modules from `roots`.
-/// The findings carry byte offsets only: `place` gives them lines and columns.
-fn check(files: &[ProjectFile], roots: &[PathBuf]) -> Vec<Finding> {
-    let project = Project::new(files, roots);
+/// Runs the project-wide rules over the named files of `results` that have a summary
+/// (checked with `settings`, in the same order). The findings carry byte offsets only:
+/// `place` gives them lines and columns.
+fn check(results: &[FileResult], settings: &[Arc<Settings>]) -> Vec<Finding> {
+    let project = Project::new(results, settings);
     let mut findings = cycles::circular_imports(&project);
     findings.extend(patch_target_mismatches(&project));
     findings.extend(lost_coroutines(&project));
     findings
 }
 
+/// Files named by one task: large enough that the directory of the previous file
+/// answers for most of them, small enough to spread over the threads.
+const NAMING_CHUNK: usize = 256;
+
+/// The project modules an import loads; most imports load one.
+type Targets = SmallVec<[usize; 2]>;
+
 struct Module<'f> {
-    file: &'f ProjectFile,
-    name: ModuleName,
+    file: ProjectFile<'f>,
+    name: &'f ModuleName,
 }
 
 /// The named modules, sorted by name, and their resolved imports.
 struct Project<'f> {
     modules: Vec<Module<'f>>,
-    by_name: FxHashMap<String, usize>,
+    by_name: FxHashMap<&'f str, usize>,
     /// For each module, each import with the project modules it leads to.
-    resolved: Vec<Vec<(&'f Import, Vec<usize>)>>,
+    resolved: Vec<Vec<(&'f Import, Targets)>>,
 }
 
 impl<'f> Project<'f> {
-    fn new(files: &'f [ProjectFile], roots: &[PathBuf]) -> Self {
-        let mut namer = Namer::new(roots.iter().cloned());
-        let mut modules: Vec<Module> = files
-            .iter()
-            .filter_map(|file| {
-                let name = namer.name(&file.path)?;
+    fn new(results: &'f [FileResult], settings: &'f [Arc<Settings>]) -> Self {
+        // Gathering the modules and resolving their imports touch every summary, which
+        // the checking threads left in their own caches: both run on that pool.
+        let mut modules: Vec<Module> = results
+            .par_iter()
+            .zip(settings)
+            .filter_map(|(result, settings)| {
+                let file = ProjectFile {
+                    path: &result.path,
+                    settings,
+                    summary: result.summary.as_deref()?,
+                };
+                let name = result.module.as_ref()?;
                 Some(Module { file, name })
             })
             .collect();
@@ -207,15 +259,15 @@ impl<'f> Project<'f> {
         // in sorted order stands for the module, so the answer does not depend on order.
         modules.sort_by(|a, b| (&a.name.name, &a.file.path).cmp(&(&b.name.name, &b.file.path)));
         modules.dedup_by(|b, a| a.name.name == b.name.name);
-        let mut by_name: FxHashMap<String, usize> = modules
+        let mut by_name: FxHashMap<&str, usize> = modules
             .iter()
             .enumerate()
-            .map(|(index, module)| (module.name.name.clone(), index))
+            .map(|(index, module)| (module.name.name.as_str(), index))
             .collect();
         // The shorter names come second: a full name always wins over an alias.
         for (index, module) in modules.iter().enumerate() {
             if let Some(alias) = &module.name.alias {
-                by_name.entry(alias.clone()).or_insert(index);
+                by_name.entry(alias.as_str()).or_insert(index);
             }
         }
         let mut project = Project {
@@ -224,14 +276,15 @@ impl<'f> Project<'f> {
             resolved: Vec::new(),
         };
         project.resolved = (0..project.modules.len())
-            .map(|index| {
+            .into_par_iter()
+            .map_init(String::new, |buffer, index| {
                 let module = &project.modules[index];
                 module
                     .file
                     .summary
                     .imports
                     .iter()
-                    .map(|import| (import, project.targets(index, import)))
+                    .map(|import| (import, project.targets(index, import, buffer)))
                     .collect()
             })
             .collect();
@@ -264,33 +317,30 @@ impl<'f> Project<'f> {
 
     /// The project modules an import loads (besides their parent packages): `import a.b`
     /// loads `a.b`; `from a import b` loads the submodule `a.b` if there is one, else `a`.
-    fn targets(&self, index: usize, import: &Import) -> Vec<usize> {
+    /// `submodule` is a buffer for the `module.name` of each imported name.
+    fn targets(&self, index: usize, import: &Import, submodule: &mut String) -> Targets {
         let Some(module) = self.imported_module(index, import) else {
-            return Vec::new();
+            return Targets::new();
         };
-        let mut targets: Vec<usize> = match &import.names {
+        let mut targets: Targets = match &import.names {
             None => self.longest_module(&module).into_iter().collect(),
-            Some(names) => {
-                // One buffer for the `module.name` of every imported name.
-                let mut submodule = String::with_capacity(module.len() + 32);
-                names
-                    .iter()
-                    .filter_map(|imported| {
-                        submodule.clear();
-                        if !module.is_empty() {
-                            submodule.push_str(&module);
-                            submodule.push('.');
-                        }
-                        submodule.push_str(&imported.name);
-                        self.by_name
-                            .get(submodule.as_str())
-                            .copied()
-                            .or_else(|| self.longest_module(&module))
-                    })
-                    .collect()
-            }
+            Some(names) => names
+                .iter()
+                .filter_map(|imported| {
+                    submodule.clear();
+                    if !module.is_empty() {
+                        submodule.push_str(&module);
+                        submodule.push('.');
+                    }
+                    submodule.push_str(&imported.name);
+                    self.by_name
+                        .get(submodule.as_str())
+                        .copied()
+                        .or_else(|| self.longest_module(&module))
+                })
+                .collect(),
         };
-        targets.retain(|&target| target != index);
+        targets.retain(|target| *target != index);
         targets.sort_unstable();
         targets.dedup();
         targets
@@ -349,7 +399,7 @@ impl<'f> Project<'f> {
                 }
             }
         };
-        Some((*self.by_name.get(&owner)?, name))
+        Some((*self.by_name.get(owner.as_str())?, name))
     }
 
     fn name(&self, index: usize) -> &str {
@@ -358,11 +408,11 @@ impl<'f> Project<'f> {
 }
 
 /// Whether `rule` is on for `file` and no `# noqa` silences it at the item at `offset`.
-fn reports(file: &ProjectFile, rule: &RuleMeta, offset: usize) -> bool {
+fn reports(file: ProjectFile, rule: &RuleMeta, offset: usize) -> bool {
     file.settings.dispatch.is_enabled(rule)
         && !file
             .settings
-            .ignored_for(&file.path)
+            .ignored_for(file.path)
             .iter()
             .any(|ignored| ignored.code == rule.code)
         && !file
@@ -377,7 +427,7 @@ fn position(line: usize, column: usize) -> Position {
 }
 
 fn finding(
-    file: &ProjectFile,
+    file: ProjectFile,
     span: &Span,
     rule: &'static RuleMeta,
     message: String,
@@ -385,7 +435,7 @@ fn finding(
     related: Vec<RelatedLocation>,
 ) -> Finding {
     Finding {
-        path: file.path.clone(),
+        path: file.path.to_owned(),
         rule,
         // Placed by `place` once all findings are known.
         start: position(1, 1),
@@ -578,12 +628,14 @@ fn lost_coroutines(project: &Project) -> Vec<Finding> {
 /// with `roots` as source roots: every finding, sorted. For embedding and tests; the
 /// command line does the same with discovery, per-directory settings and threads.
 pub fn check_files(paths: &[PathBuf], settings: Arc<Settings>, roots: &[PathBuf]) -> Vec<Finding> {
-    let mut results: Vec<FileResult> = paths
+    let results: Vec<FileResult> = paths
         .iter()
         .map(|path| crate::checker::check_path(path, &settings, false))
         .collect();
-    let files = take_summaries(&mut results, std::iter::repeat(settings));
-    let mut findings = check(&files, roots);
+    let mut results = results;
+    name_unnamed(&mut results, roots);
+    let settings = vec![settings; results.len()];
+    let mut findings = check(&results, &settings);
     place(&mut findings, |_| None);
     findings.extend(results.into_iter().flat_map(|result| result.findings));
     findings.sort();

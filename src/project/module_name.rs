@@ -4,6 +4,7 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rustc_hash::FxHashMap;
 
@@ -34,14 +35,16 @@ impl ModuleName {
     }
 }
 
-/// Names modules, remembering what each directory is.
+/// Names modules, remembering what each directory is. Shared by the threads that
+/// name the modules of a project together.
 pub struct Namer {
     /// Absolute source roots, deepest first.
     roots: Vec<PathBuf>,
     /// Directories as given (relative or not), by their text: what a module directly
     /// inside them is called. Files share a few directories, so each directory is made
-    /// absolute, and its `__init__.py` looked for, once.
-    dirs: FxHashMap<OsString, Option<DirName>>,
+    /// absolute, and its `__init__.py` looked for, once (twice at worst, when two
+    /// threads meet a new directory at once: the answers are the same).
+    dirs: Mutex<FxHashMap<OsString, Option<Arc<DirName>>>>,
     /// The working directory, read once: `std::path::absolute` would ask the system
     /// for it again for every relative path.
     cwd: Option<PathBuf>,
@@ -60,6 +63,13 @@ struct DirName {
     regular_parts: usize,
 }
 
+/// The directory of the file named last, and what it is (see `Namer::name_after`).
+#[derive(Default)]
+pub struct LastDir<'p> {
+    dir: Option<&'p Path>,
+    named: Option<Arc<DirName>>,
+}
+
 /// `prefix.part`, or `part` alone after an empty prefix; built by hand, since
 /// `format!` costs more than the rest of naming a module.
 fn dotted(prefix: &str, part: &str) -> String {
@@ -76,7 +86,7 @@ impl Namer {
     pub fn new(roots: impl IntoIterator<Item = PathBuf>) -> Self {
         let mut namer = Namer {
             roots: Vec::new(),
-            dirs: FxHashMap::default(),
+            dirs: Mutex::default(),
             cwd: std::env::current_dir().ok(),
         };
         let mut roots: Vec<PathBuf> = roots
@@ -102,24 +112,35 @@ impl Namer {
 
     /// The module name of the Python file at `path`, or `None` for a path that cannot
     /// be a module (no file name, not `.py`/`.pyi`).
-    pub fn name(&mut self, path: &Path) -> Option<ModuleName> {
-        let extension = path.extension()?;
-        if extension != "py" && extension != "pyi" {
-            return None;
-        }
-        let stem = path.file_stem()?.to_str()?;
-        let parent = path.parent()?;
-        let dir = match self.dirs.get(parent.as_os_str()) {
-            Some(known) => known.as_ref()?,
-            None => {
-                let absolute = self.absolute(parent);
-                let named = self.dir_name(&absolute);
-                self.dirs
-                    .entry(parent.as_os_str().to_owned())
-                    .or_insert(named)
-                    .as_ref()?
-            }
+    pub fn name(&self, path: &Path) -> Option<ModuleName> {
+        self.name_after(path, &mut LastDir::default())
+    }
+
+    /// `name`, for files met one after another: `last` remembers the directory of the
+    /// previous one, and files come grouped by directory, so that most answers need no
+    /// look-up in the shared table.
+    pub fn name_after<'p>(&self, path: &'p Path, last: &mut LastDir<'p>) -> Option<ModuleName> {
+        let stem = match path.file_name()?.to_str()?.rsplit_once('.')? {
+            (stem, "py" | "pyi") if !stem.is_empty() => stem,
+            _ => return None,
         };
+        let parent = path.parent()?;
+        if last.dir != Some(parent) {
+            let named = match self.known(parent) {
+                Some(known) => known,
+                None => {
+                    let absolute = self.absolute(parent);
+                    let named = self.dir_name(&absolute);
+                    self.remember(parent, named.clone());
+                    named
+                }
+            };
+            *last = LastDir {
+                dir: Some(parent),
+                named,
+            };
+        }
+        let dir = last.named.as_deref()?;
         let is_package = stem == "__init__";
         let (parts, regular_parts) = match is_package {
             true => (dir.parts, dir.regular_parts),
@@ -141,11 +162,24 @@ impl Namer {
         })
     }
 
+    /// What `dir` was found to be, if it was looked at already.
+    fn known(&self, dir: &Path) -> Option<Option<Arc<DirName>>> {
+        // A poisoned lock only means another thread panicked while holding it; the
+        // map itself is always whole.
+        let dirs = self.dirs.lock().unwrap_or_else(PoisonError::into_inner);
+        dirs.get(dir.as_os_str()).cloned()
+    }
+
+    fn remember(&self, dir: &Path, named: Option<Arc<DirName>>) {
+        let mut dirs = self.dirs.lock().unwrap_or_else(PoisonError::into_inner);
+        dirs.insert(dir.as_os_str().to_owned(), named);
+    }
+
     /// The name of the absolute directory `dir` as a package: grown by one part for
     /// each directory with an `__init__.py`; above the outermost one, the directories
     /// between it and the deepest enclosing source root are namespace packages, if
     /// their names can be imported. `None` for a directory without a name.
-    fn dir_name(&mut self, dir: &Path) -> Option<DirName> {
+    fn dir_name(&self, dir: &Path) -> Option<Arc<DirName>> {
         if !has_init(dir) {
             let mut name = DirName {
                 name: String::new(),
@@ -165,27 +199,26 @@ impl Namer {
                     name.name = between.join(".");
                 }
             }
-            return Some(name);
+            return Some(Arc::new(name));
         }
         let part = dir.file_name()?.to_str()?;
         let parent = dir.parent()?;
         // The parent is looked up by its absolute text, which its own files may not
         // use; that only costs a second entry.
-        let above = match self.dirs.get(parent.as_os_str()) {
-            Some(known) => known.clone()?,
+        let above = match self.known(parent) {
+            Some(known) => known?,
             None => {
                 let named = self.dir_name(parent);
-                self.dirs
-                    .insert(parent.as_os_str().to_owned(), named.clone());
+                self.remember(parent, named.clone());
                 named?
             }
         };
-        Some(DirName {
+        Some(Arc::new(DirName {
             name: dotted(&above.name, part),
             parts: above.parts + 1,
             regular: dotted(&above.regular, part),
             regular_parts: above.regular_parts + 1,
-        })
+        }))
     }
 }
 
@@ -213,7 +246,7 @@ mod tests {
         dir
     }
 
-    fn name_of(namer: &mut Namer, root: &Path, file: &str) -> Option<String> {
+    fn name_of(namer: &Namer, root: &Path, file: &str) -> Option<String> {
         namer.name(&root.join(file)).map(|m| m.name)
     }
 
@@ -229,8 +262,8 @@ mod tests {
             "top.py",
         ]);
         let root = dir.path();
-        let mut namer = Namer::new([root.to_owned(), root.join("src")]);
-        let mut name = |file: &str| name_of(&mut namer, root, file);
+        let namer = Namer::new([root.to_owned(), root.join("src")]);
+        let name = |file: &str| name_of(&namer, root, file);
         assert_eq!(name("src/app/core/db.py").as_deref(), Some("app.core.db"));
         assert_eq!(name("src/app/__init__.py").as_deref(), Some("app"));
         assert_eq!(name("src/ns/plugin/x.py").as_deref(), Some("ns.plugin.x"));
@@ -251,9 +284,9 @@ mod tests {
     #[test]
     fn without_roots_the_outermost_package_decides() {
         let dir = tree(&["lib/pkg/__init__.py", "lib/pkg/m.py"]);
-        let mut namer = Namer::new([]);
+        let namer = Namer::new([]);
         assert_eq!(
-            name_of(&mut namer, dir.path(), "lib/pkg/m.py").as_deref(),
+            name_of(&namer, dir.path(), "lib/pkg/m.py").as_deref(),
             Some("pkg.m")
         );
     }

@@ -502,7 +502,7 @@ mod tests {
 
     fn summary(source: &str) -> FileSummary {
         let settings = Settings::for_rules(registry::RULES);
-        crate::checker::check_source(Path::new("t.py"), source.to_owned(), &settings, false)
+        *crate::checker::check_source(Path::new("t.py"), source.to_owned(), &settings, false)
             .summary
             .expect("project rules are on")
     }
