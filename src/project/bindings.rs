@@ -2,6 +2,7 @@
 //! cycle that fails (`from a import f` while `a` is stopped before `def f`) from one
 //! that works because of the order of the lines.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 use crate::ast::{self, Expr, Ranged, Stmt};
@@ -16,7 +17,7 @@ const MAX_DEPTH: usize = 200;
 /// have them, with their places.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Binding {
-    pub name: String,
+    pub name: CompactString,
     /// The start of the first statement that binds it, in bytes.
     pub offset: usize,
 }
@@ -51,7 +52,7 @@ impl Collector {
 
     fn bind(&mut self, name: &str, offset: usize) {
         self.bindings.push(Binding {
-            name: name.to_owned(),
+            name: name.into(),
             offset,
         });
     }

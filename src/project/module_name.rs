@@ -6,16 +6,20 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use compact_str::CompactString;
+
 use rustc_hash::FxHashMap;
 
 /// A module's dotted name, and whether it is a package (`__init__.py`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleName {
-    pub name: String,
+    /// Inline when short (most module names are), so naming thousands of modules
+    /// allocates little.
+    pub name: CompactString,
     /// The name counted from the outermost regular package only, when namespace
     /// directories above it made `name` longer: the code may import it either way,
     /// depending on what is on `sys.path`.
-    pub alias: Option<String>,
+    pub alias: Option<CompactString>,
     pub is_package: bool,
 }
 
@@ -54,12 +58,12 @@ pub struct Namer {
 #[derive(Debug, Clone)]
 struct DirName {
     /// Its dotted name as a package (namespace or regular); empty outside any package.
-    name: String,
+    name: CompactString,
     /// How many parts `name` has.
     parts: usize,
     /// The trailing parts of `name` that are regular packages (with `__init__.py`),
     /// dotted, and how many there are.
-    regular: String,
+    regular: CompactString,
     regular_parts: usize,
 }
 
@@ -72,8 +76,8 @@ pub struct LastDir<'p> {
 
 /// `prefix.part`, or `part` alone after an empty prefix; built by hand, since
 /// `format!` costs more than the rest of naming a module.
-fn dotted(prefix: &str, part: &str) -> String {
-    let mut joined = String::with_capacity(prefix.len() + 1 + part.len());
+fn dotted(prefix: &str, part: &str) -> CompactString {
+    let mut joined = CompactString::with_capacity(prefix.len() + 1 + part.len());
     if !prefix.is_empty() {
         joined.push_str(prefix);
         joined.push('.');
@@ -150,7 +154,7 @@ impl Namer {
             return None;
         }
         let in_dir = |prefix: &str| match is_package {
-            true => prefix.to_owned(),
+            true => CompactString::from(prefix),
             false => dotted(prefix, stem),
         };
         let name = in_dir(&dir.name);
@@ -182,9 +186,9 @@ impl Namer {
     fn dir_name(&self, dir: &Path) -> Option<Arc<DirName>> {
         if !has_init(dir) {
             let mut name = DirName {
-                name: String::new(),
+                name: CompactString::default(),
                 parts: 0,
-                regular: String::new(),
+                regular: CompactString::default(),
                 regular_parts: 0,
             };
             if let Some(root) = self.roots.iter().find(|root| dir.starts_with(root)) {
@@ -196,7 +200,7 @@ impl Namer {
                     .collect();
                 if let Some(between) = between {
                     name.parts = between.len();
-                    name.name = between.join(".");
+                    name.name = between.join(".").into();
                 }
             }
             return Some(Arc::new(name));
@@ -247,7 +251,7 @@ mod tests {
     }
 
     fn name_of(namer: &Namer, root: &Path, file: &str) -> Option<String> {
-        namer.name(&root.join(file)).map(|m| m.name)
+        namer.name(&root.join(file)).map(|m| m.name.into())
     }
 
     #[test]
@@ -294,7 +298,7 @@ mod tests {
     #[test]
     fn relative_bases() {
         let module = |name: &str, is_package| ModuleName {
-            name: name.to_owned(),
+            name: name.into(),
             alias: None,
             is_package,
         };

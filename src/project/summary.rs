@@ -5,6 +5,7 @@
 //! (`__init__.py`, source roots), not on its text, so it is computed in the project
 //! phase and a cached summary stays valid when the tree around it changes.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 pub use super::bindings::Binding;
@@ -23,7 +24,7 @@ pub struct FileSummary {
     pub patches: Vec<PatchTarget>,
     /// Dotted names reached by attribute access from an imported module (`pkg.mod.name`
     /// after `import pkg.mod`), resolved through the import; sorted, without repeats.
-    pub attribute_uses: Vec<String>,
+    pub attribute_uses: Vec<CompactString>,
     /// Names the module defines at module level, sorted, with where each is defined
     /// first (names bound by imports are in `imports`).
     pub bindings: Vec<Binding>,
@@ -32,14 +33,14 @@ pub struct FileSummary {
     /// The module-level functions among `defines` that return a coroutine when called
     /// (plain `async def`), sorted.
     #[serde(default)]
-    pub coroutine_functions: Vec<String>,
+    pub coroutine_functions: Vec<CompactString>,
     /// Calls of imported names whose result would be lost if the callee is `async def`
     /// (PF602 across modules); only gathered while PF602 is on.
     #[serde(default)]
     pub lost_calls: Vec<LostCall>,
     /// Project-wide rules silenced by `# noqa` on the lines of the imports, patch
     /// targets and calls above, or for the whole file: (the item's offset, rule code).
-    pub suppressed: Vec<(usize, String)>,
+    pub suppressed: Vec<(usize, CompactString)>,
 }
 
 impl FileSummary {
@@ -96,9 +97,9 @@ pub struct LostCall {
     pub span: Span,
     /// The dotted name the callee stands for through the imports (`pkg.mod.fetch`;
     /// relative ones start with dots, `.mod.fetch`).
-    pub callee: String,
+    pub callee: CompactString,
     /// The call as written, when short.
-    pub shown: String,
+    pub shown: CompactString,
     pub misuse: Misuse,
     pub in_async: bool,
 }
@@ -133,7 +134,7 @@ pub struct Import {
     pub level: u32,
     /// The module as written: `x.y` in `import x.y` and `from x.y import a`; empty in
     /// `from . import a`.
-    pub module: String,
+    pub module: CompactString,
     /// `None` for `import x.y`; the imported names for `from` imports.
     pub names: Option<Vec<ImportedName>>,
     pub when: When,
@@ -152,9 +153,9 @@ impl Import {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportedName {
-    pub name: String,
+    pub name: CompactString,
     /// The local name, when it differs (`as b`).
-    pub asname: Option<String>,
+    pub asname: Option<CompactString>,
 }
 
 impl ImportedName {
@@ -167,7 +168,7 @@ impl ImportedName {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PatchTarget {
     pub span: Span,
-    pub target: String,
+    pub target: CompactString,
 }
 
 /// Gathers a summary while the walker visits the nodes of one file.
@@ -175,12 +176,12 @@ pub struct PatchTarget {
 pub struct Collector {
     imports: Vec<Import>,
     patches: Vec<PatchTarget>,
-    attribute_uses: Vec<String>,
+    attribute_uses: Vec<CompactString>,
     /// Whether to gather what PF602 needs across modules.
     coroutines: bool,
     /// Whether to gather what PF802 needs (patch targets, attribute chains).
     patches_wanted: bool,
-    coroutine_functions: Vec<String>,
+    coroutine_functions: Vec<CompactString>,
     lost_calls: Vec<LostCall>,
     /// Whether the module imports `patch` itself under some name; asked on the first
     /// call, so that the other calls need no lookup of their name.
@@ -204,7 +205,7 @@ impl Collector {
             AnyNodeRef::StmtImport(import) => {
                 let when = when(node, ctx);
                 for alias in &import.names {
-                    let module = alias.name.as_str().to_owned();
+                    let module = CompactString::from(alias.name.as_str());
                     self.imports.push(Import {
                         span: Span::of(alias.range()),
                         level: 0,
@@ -219,14 +220,14 @@ impl Collector {
                     .names
                     .iter()
                     .map(|alias| ImportedName {
-                        name: alias.name.as_str().to_owned(),
-                        asname: alias.asname.as_ref().map(|a| a.as_str().to_owned()),
+                        name: alias.name.as_str().into(),
+                        asname: alias.asname.as_ref().map(|a| a.as_str().into()),
                     })
                     .collect();
                 let module = import
                     .module
                     .as_ref()
-                    .map_or_else(String::new, |m| m.as_str().to_owned());
+                    .map_or_else(CompactString::default, |m| m.as_str().into());
                 self.imports.push(Import {
                     span: Span::of(import.range()),
                     level: import.level,
@@ -259,7 +260,7 @@ impl Collector {
                     && matches!(ctx.parent(), Some(AnyNodeRef::ModModule(_)))
                     && unawaited_coroutine::is_coroutine_function(def, ctx) =>
             {
-                self.coroutine_functions.push(def.name.as_str().to_owned());
+                self.coroutine_functions.push(def.name.as_str().into());
             }
             AnyNodeRef::ExprAttribute(attribute) if self.patches_wanted => {
                 // Only the outermost attribute of a chain: `a.b.c` is one use, not two.
@@ -291,13 +292,13 @@ impl Collector {
         for offset in offsets {
             for rule in super::PROJECT_RULES {
                 if silenced(offset, rule) {
-                    suppressed.push((offset, rule.code.to_owned()));
+                    suppressed.push((offset, rule.code.into()));
                 }
             }
         }
         for call in &self.lost_calls {
             if silenced(call.span.offset, &unawaited_coroutine::META) {
-                suppressed.push((call.span.offset, unawaited_coroutine::META.code.to_owned()));
+                suppressed.push((call.span.offset, unawaited_coroutine::META.code.into()));
             }
         }
         suppressed.sort();
@@ -432,7 +433,7 @@ fn patch_target(
     };
     Some(PatchTarget {
         span: Span::of(string.range()),
-        target: string.value.to_str().to_owned(),
+        target: string.value.to_str().into(),
     })
 }
 
@@ -460,7 +461,7 @@ fn lost_call<'a>(
     Some(LostCall {
         span: Span::of(call.range()),
         callee,
-        shown: unawaited_coroutine::shown(call, ctx),
+        shown: unawaited_coroutine::shown(call, ctx).into(),
         misuse,
         in_async,
     })
@@ -468,7 +469,7 @@ fn lost_call<'a>(
 
 /// `a.b.c` where `a` was imported: the dotted name it stands for (`import x.y as a`
 /// makes it `x.y.b.c`). `None` for anything not rooted in an import.
-fn resolve_dotted(expr: &Expr, facts: &ModuleFacts<'_>) -> Option<String> {
+fn resolve_dotted(expr: &Expr, facts: &ModuleFacts<'_>) -> Option<CompactString> {
     // Find the root first, so that the common case (not an import) allocates nothing.
     let mut current = expr;
     let root = loop {
@@ -484,7 +485,7 @@ fn resolve_dotted(expr: &Expr, facts: &ModuleFacts<'_>) -> Option<String> {
         attributes.push(attribute.attr.as_str());
         current = &attribute.value;
     }
-    let mut dotted = root.to_owned();
+    let mut dotted = CompactString::from(root);
     for attribute in attributes.iter().rev() {
         dotted.push('.');
         dotted.push_str(attribute);
@@ -566,7 +567,7 @@ mod tests {
         );
         let defined: Vec<&str> = s.bindings.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(defined, ["X", "self_thing", "test"]);
-        assert_eq!(s.suppressed, [(at("'c.d'"), "PF802".to_owned())]);
+        assert_eq!(s.suppressed, [(at("'c.d'"), "PF802".into())]);
     }
 
     #[test]
@@ -592,7 +593,7 @@ mod tests {
         assert_eq!(s.coroutine_functions, ["own"]);
         assert_eq!(
             s.suppressed,
-            [(source.find("other()").unwrap(), "PF602".to_owned())]
+            [(source.find("other()").unwrap(), "PF602".into())]
         );
     }
 
