@@ -237,8 +237,10 @@ impl Collector {
                 });
             }
             AnyNodeRef::ExprCall(call) => {
-                if let Some(target) = self
-                    .patches_wanted
+                // A patch target needs `patch` spelled somewhere in the file (the call,
+                // or the import of the function): most files never build the module
+                // facts for this question.
+                if let Some(target) = (self.patches_wanted && ctx.source_mentions("patch"))
                     .then(|| {
                         let facts = ctx.facts();
                         let imported = *self
@@ -444,7 +446,7 @@ fn lost_call<'a>(
     node: AnyNodeRef<'a>,
     ctx: &Context<'a>,
 ) -> Option<LostCall> {
-    // Cheapest first: most calls are not of imported names.
+    // Cheapest first: most calls are not of a name or of a chain rooted in one.
     let mut root = call.func.as_ref();
     while let Expr::Attribute(attribute) = root {
         root = &attribute.value;
@@ -452,8 +454,10 @@ fn lost_call<'a>(
     let Expr::Name(root) = root else {
         return None;
     };
-    ctx.facts().import_of(root.id.as_str())?;
+    // Whether the result is lost only looks at the call's surroundings; most results
+    // are used, and then the module facts are not needed.
     let (misuse, in_async) = unawaited_coroutine::lost_call(node, ctx)?;
+    ctx.facts().import_of(root.id.as_str())?;
     if !unawaited_coroutine::imported_name_intact(root.id.as_str(), ctx) {
         return None;
     }
