@@ -237,10 +237,8 @@ impl Collector {
                 });
             }
             AnyNodeRef::ExprCall(call) => {
-                // A patch target needs `patch` spelled somewhere in the file (the call,
-                // or the import of the function): most files never build the module
-                // facts for this question.
-                if let Some(target) = (self.patches_wanted && ctx.source_mentions("patch"))
+                if let Some(target) = self
+                    .patches_wanted
                     .then(|| {
                         let facts = ctx.facts();
                         let imported = *self
@@ -454,10 +452,10 @@ fn lost_call<'a>(
     let Expr::Name(root) = root else {
         return None;
     };
-    // Whether the result is lost only looks at the call's surroundings; most results
-    // are used, and then the module facts are not needed.
-    let (misuse, in_async) = unawaited_coroutine::lost_call(node, ctx)?;
+    // A hash look-up first: most calls in real code are dropped statements of
+    // local or `self` methods, which judging lost-ness would not rule out.
     ctx.facts().import_of(root.id.as_str())?;
+    let (misuse, in_async) = unawaited_coroutine::lost_call(node, ctx)?;
     if !unawaited_coroutine::imported_name_intact(root.id.as_str(), ctx) {
         return None;
     }
