@@ -16,7 +16,10 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use std::cell::RefCell;
+
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::summary::{Import, ImportedName};
 use super::{Project, finding, graph, related, reports};
@@ -165,11 +168,10 @@ fn taken_from(project: &Project, component: &[usize], component_of: &[usize]) ->
         .flat_map(|&importer| {
             project.resolved[importer]
                 .iter()
-                .filter(|(import, _)| import.names.is_some() && import.when.is_import_time())
-                .filter_map(move |(import, _)| {
-                    let source = project
-                        .imported_module(importer, import)
-                        .and_then(|m| project.by_name.get(m.as_ref()).copied())?;
+                .zip(&project.sources[importer])
+                .filter(|((import, _), _)| import.when.is_import_time())
+                .filter_map(move |(_, &source)| {
+                    let source = source?;
                     (source != importer && component_of[source] == component_of[importer])
                         .then_some(source)
                 })
@@ -178,39 +180,6 @@ fn taken_from(project: &Project, component: &[usize], component_of: &[usize]) ->
     sources.sort_unstable();
     sources.dedup();
     sources
-}
-
-/// Of the names imported from `source`, one that `source` binds only at or after
-/// `stop`, if any (a `from x import *` or a module `__getattr__` binds every name from
-/// where it stands). Submodules are left out (`from pkg import mod` imports `pkg.mod`
-/// when `pkg` lacks the name, which always works), and so are names `source` never
-/// binds visibly (set through `globals()`, say), which cannot be judged.
-fn unbound_at<'f>(
-    project: &Project<'f>,
-    source: usize,
-    names: &'f [ImportedName],
-    stop: usize,
-) -> Option<&'f str> {
-    let summary = &project.modules[source].file.summary;
-    let binds_all_from = summary
-        .star_import
-        .into_iter()
-        .chain(summary.first_binding("__getattr__"))
-        .min();
-    if binds_all_from.is_some_and(|all| all < stop) {
-        return None;
-    }
-    let source_name = project.name(source);
-    names
-        .iter()
-        .map(|imported| imported.name.as_str())
-        .find(|name| {
-            !ALWAYS_BOUND.contains(name)
-                && summary.first_binding(name).is_some_and(|at| at >= stop)
-                && !project
-                    .by_name
-                    .contains_key(format!("{source_name}.{name}").as_str())
-        })
 }
 
 /// A module being run: which import-time import it is at, and which of that import's
@@ -234,6 +203,8 @@ struct Replay<'p, 'f> {
     /// `finished[m] == generation`: `m` ran to its end in this replay.
     finished: Vec<u32>,
     generation: u32,
+    /// Answers of `first_binding`, by module and name.
+    bindings: RefCell<FxHashMap<(usize, &'p str), Option<usize>>>,
 }
 
 impl<'p, 'f> Replay<'p, 'f> {
@@ -246,6 +217,7 @@ impl<'p, 'f> Replay<'p, 'f> {
             entered: vec![0; n],
             finished: vec![0; n],
             generation: 0,
+            bindings: RefCell::default(),
         }
     }
 
@@ -262,6 +234,54 @@ impl<'p, 'f> Replay<'p, 'f> {
             }
             None
         })
+    }
+
+    /// Where `module` first binds `name` at import time (`FileSummary::first_binding`),
+    /// remembered: replays ask the same questions of a component over and over.
+    fn first_binding(&self, module: usize, name: &'p str) -> Option<usize> {
+        *self
+            .bindings
+            .borrow_mut()
+            .entry((module, name))
+            .or_insert_with(|| {
+                self.project.modules[module]
+                    .file
+                    .summary
+                    .first_binding(name)
+            })
+    }
+
+    /// Of the names imported from `source`, one that `source` binds only at or after
+    /// `stop`, if any (a `from x import *` or a module `__getattr__` binds every name
+    /// from where it stands). Submodules are left out (`from pkg import mod` imports
+    /// `pkg.mod` when `pkg` lacks the name, which always works), and so are names
+    /// `source` never binds visibly (set through `globals()`, say), which cannot be
+    /// judged.
+    fn unbound_at(&self, source: usize, names: &'p [ImportedName], stop: usize) -> Option<&'p str> {
+        let project = self.project;
+        let binds_all_from = project.modules[source]
+            .file
+            .summary
+            .star_import
+            .into_iter()
+            .chain(self.first_binding(source, "__getattr__"))
+            .min();
+        if binds_all_from.is_some_and(|all| all < stop) {
+            return None;
+        }
+        let source_name = project.name(source);
+        names
+            .iter()
+            .map(|imported| imported.name.as_str())
+            .find(|name| {
+                !ALWAYS_BOUND.contains(name)
+                    && self
+                        .first_binding(source, name)
+                        .is_some_and(|at| at >= stop)
+                    && !project
+                        .by_name
+                        .contains_key(format!("{source_name}.{name}").as_str())
+            })
     }
 
     /// `import entered` in a fresh interpreter: the first `from` import that fails
@@ -318,29 +338,29 @@ impl<'p, 'f> Replay<'p, 'f> {
                 continue;
             }
             // Every module of the import is loaded (or half run): now the names.
+            let index = frame.import;
             frame.import += 1;
             frame.target = 0;
-            if let Some(failure) = self.takes_unbound(module, import, &stack, component) {
+            if let Some(failure) = self.takes_unbound(module, index, import, &stack, component) {
                 return Some(failure);
             }
         }
         None
     }
 
-    /// Whether `import` in `module` takes a name from a half-run module of `component`
-    /// that the module has not bound yet, given where each frame on `stack` stands.
+    /// Whether `import` (import number `index`) in `module` takes a name from a half-run
+    /// module of `component` that the module has not bound yet, given where each frame
+    /// on `stack` stands.
     fn takes_unbound(
         &self,
         module: usize,
+        index: usize,
         import: &'p Import,
         stack: &[Frame],
         component: usize,
     ) -> Option<Failure<'p>> {
         let names = import.names.as_deref()?;
-        let source = self
-            .project
-            .imported_module(module, import)
-            .and_then(|m| self.project.by_name.get(m.as_ref()).copied())?;
+        let source = self.project.sources[module][index]?;
         if source == module
             || self.component_of[source] != component
             || self.entered[source] != self.generation
@@ -351,7 +371,7 @@ impl<'p, 'f> Replay<'p, 'f> {
         // The half-run module's frame, still at the import that led here.
         let frame = stack.iter().find(|f| f.module == source && f.started)?;
         let (stop, stop_targets) = &self.project.resolved[source][frame.import];
-        let name = unbound_at(self.project, source, names, stop.span.offset)?;
+        let name = self.unbound_at(source, names, stop.span.offset)?;
         Some(Failure {
             entered: stack[0].module,
             half_run: source,

@@ -179,16 +179,15 @@ fn place(findings: &mut [Finding], text_of: impl Fn(&Path) -> Option<String> + S
     }
 }
 
-/// Frees the summaries and module names of `results` on a thread of their own, off
-/// the way to the output: thousands of small allocations whose freeing is pure
-/// overhead there.
+/// Frees the summaries of `results` on a thread of their own, off the way to the
+/// output: thousands of small allocations whose freeing is pure overhead there. (The
+/// module names are mostly inline, and cost next to nothing to free.)
 fn release_summaries(results: &mut [FileResult]) {
-    let taken: Vec<_> = results
+    let summaries: Vec<Box<FileSummary>> = results
         .iter_mut()
-        .filter(|result| result.summary.is_some())
-        .map(|result| (result.summary.take(), result.module.take()))
+        .filter_map(|result| result.summary.take())
         .collect();
-    std::thread::spawn(move || drop(taken));
+    std::thread::spawn(move || drop(summaries));
 }
 
 /// Reads the text of the files that project findings point into (their own and their
@@ -236,6 +235,10 @@ struct Project<'f> {
     by_name: FxHashMap<&'f str, usize>,
     /// For each module, each import with the project modules it leads to.
     resolved: Vec<Vec<(&'f Import, Targets)>>,
+    /// For each module, for each import in the same order: the project module a `from`
+    /// import takes its names from, if it names one. Replays of PF801 ask for it at
+    /// every import they run, so it is looked up once here.
+    sources: Vec<Vec<Option<usize>>>,
 }
 
 impl<'f> Project<'f> {
@@ -274,6 +277,7 @@ impl<'f> Project<'f> {
             modules,
             by_name,
             resolved: Vec::new(),
+            sources: Vec::new(),
         };
         project.resolved = (0..project.modules.len())
             .into_par_iter()
@@ -285,6 +289,23 @@ impl<'f> Project<'f> {
                     .imports
                     .iter()
                     .map(|import| (import, project.targets(index, import, buffer)))
+                    .collect()
+            })
+            .collect();
+        project.sources = (0..project.modules.len())
+            .into_par_iter()
+            .map(|index| {
+                project.modules[index]
+                    .file
+                    .summary
+                    .imports
+                    .iter()
+                    .map(|import| {
+                        import.names.as_ref()?;
+                        project
+                            .imported_module(index, import)
+                            .and_then(|m| project.by_name.get(m.as_ref()).copied())
+                    })
                     .collect()
             })
             .collect();
