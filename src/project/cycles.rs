@@ -82,7 +82,12 @@ pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
     let mut replay = Replay::new(project, &component_of);
     let mut findings = Vec::new();
     for (number, component) in components.iter().enumerate() {
-        let Some(failure) = taken_from(project, component, &component_of)
+        let candidates = taken_from(project, component, &component_of);
+        if candidates.is_empty() {
+            continue;
+        }
+        replay.focus(&graph, component);
+        let Some(failure) = candidates
             .into_iter()
             .find_map(|entered| replay.run(entered, number))
         else {
@@ -205,6 +210,16 @@ struct Replay<'p, 'f> {
     generation: u32,
     /// Answers of `first_binding`, by module and name.
     bindings: RefCell<FxHashMap<(usize, &'p str), Option<usize>>>,
+    /// `reaches[m] == focus`: running `m` may run a module of the component being
+    /// replayed (through its imports or its parent packages). Other modules cannot
+    /// make an import of the component fail, or change what its modules have run, so a
+    /// replay passes over them: in a project with large cycles, most of a replay.
+    reaches: Vec<u32>,
+    focus: u32,
+    /// Who runs each module: the modules that import it at import time, and its
+    /// subpackages and submodules (importing one runs its parent first). Built on the
+    /// first `focus`.
+    runners: Vec<Vec<usize>>,
 }
 
 impl<'p, 'f> Replay<'p, 'f> {
@@ -218,6 +233,9 @@ impl<'p, 'f> Replay<'p, 'f> {
             finished: vec![0; n],
             generation: 0,
             bindings: RefCell::default(),
+            reaches: vec![0; n],
+            focus: 0,
+            runners: Vec::new(),
         }
     }
 
@@ -234,6 +252,37 @@ impl<'p, 'f> Replay<'p, 'f> {
             }
             None
         })
+    }
+
+    /// Marks the modules from which a run may reach a module of `component`: those
+    /// the component's members are run by, transitively.
+    fn focus(&mut self, graph: &graph::Graph, component: &[usize]) {
+        if self.runners.is_empty() {
+            let n = self.project.modules.len();
+            let mut runners = vec![Vec::new(); n];
+            for module in 0..n {
+                for &target in graph.successors(module) {
+                    runners[target].push(module);
+                }
+                if let Some(parent) = self.parent(module) {
+                    runners[parent].push(module);
+                }
+            }
+            self.runners = runners;
+        }
+        self.focus += 1;
+        let mut queue: Vec<usize> = component.to_vec();
+        for &module in component {
+            self.reaches[module] = self.focus;
+        }
+        while let Some(module) = queue.pop() {
+            for &runner in &self.runners[module] {
+                if self.reaches[runner] != self.focus {
+                    self.reaches[runner] = self.focus;
+                    queue.push(runner);
+                }
+            }
+        }
     }
 
     /// Where `module` first binds `name` at import time (`FileSummary::first_binding`),
@@ -302,6 +351,14 @@ impl<'p, 'f> Replay<'p, 'f> {
             if !frame.started {
                 if self.entered[module] == generation {
                     stack.pop(); // already run, or half run: Python hands it back as is
+                    continue;
+                }
+                if self.reaches[module] != self.focus {
+                    // It cannot lead back into the component: its run would end without
+                    // touching anything the replay looks at, so it counts as run.
+                    self.entered[module] = generation;
+                    self.finished[module] = generation;
+                    stack.pop();
                     continue;
                 }
                 if let Some(parent) = self.parent(module)
