@@ -196,13 +196,25 @@ struct Frame {
     started: bool,
 }
 
+/// The nearest parent package of `module` that is a project module.
+fn nearest_parent(project: &Project, module: usize) -> Option<usize> {
+    let mut name = project.name(module);
+    while let Some((up, _)) = name.rsplit_once('.') {
+        if let Some(&index) = project.by_name.get(up) {
+            return Some(index);
+        }
+        name = up;
+    }
+    None
+}
+
 /// Replays imports over the summaries, with marks reused across replays.
 struct Replay<'p, 'f> {
     project: &'p Project<'f>,
     component_of: &'p [usize],
-    /// The nearest parent package of each module that is a project module, worked out
-    /// for the modules a replay meets (most projects have no cycle to replay).
-    parent: Vec<Option<Option<usize>>>,
+    /// The nearest parent package of each module that is a project module. Built with
+    /// `runners` on the first `focus` (most projects have no cycle to replay).
+    parent: Vec<Option<usize>>,
     /// `entered[m] == generation`: `m` started running in this replay.
     entered: Vec<u32>,
     /// `finished[m] == generation`: `m` ran to its end in this replay.
@@ -228,7 +240,7 @@ impl<'p, 'f> Replay<'p, 'f> {
         Replay {
             project,
             component_of,
-            parent: vec![None; n],
+            parent: Vec::new(),
             entered: vec![0; n],
             finished: vec![0; n],
             generation: 0,
@@ -239,32 +251,20 @@ impl<'p, 'f> Replay<'p, 'f> {
         }
     }
 
-    /// The nearest parent package of `module` that is a project module.
-    fn parent(&mut self, module: usize) -> Option<usize> {
-        let project = self.project;
-        *self.parent[module].get_or_insert_with(|| {
-            let mut name = project.name(module);
-            while let Some((up, _)) = name.rsplit_once('.') {
-                if let Some(&index) = project.by_name.get(up) {
-                    return Some(index);
-                }
-                name = up;
-            }
-            None
-        })
-    }
-
     /// Marks the modules from which a run may reach a module of `component`: those
     /// the component's members are run by, transitively.
     fn focus(&mut self, graph: &graph::Graph, component: &[usize]) {
         if self.runners.is_empty() {
             let n = self.project.modules.len();
+            self.parent = (0..n)
+                .map(|module| nearest_parent(self.project, module))
+                .collect();
             let mut runners = vec![Vec::new(); n];
             for module in 0..n {
                 for &target in graph.successors(module) {
                     runners[target].push(module);
                 }
-                if let Some(parent) = self.parent(module) {
+                if let Some(parent) = self.parent[module] {
                     runners[parent].push(module);
                 }
             }
@@ -361,7 +361,7 @@ impl<'p, 'f> Replay<'p, 'f> {
                     stack.pop();
                     continue;
                 }
-                if let Some(parent) = self.parent(module)
+                if let Some(parent) = self.parent[module]
                     && self.entered[parent] != generation
                 {
                     stack.push(Frame {

@@ -504,19 +504,13 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
     // (at call time, when a patch is in place and the import picks it up).
     let mut by_name: HashMap<(usize, &str), Vec<Consumer>> = HashMap::new();
     for (index, imports) in project.resolved.iter().enumerate() {
-        for (import, _) in imports {
-            let Some(names) = &import.names else {
+        for ((import, _), &source) in imports.iter().zip(&project.sources[index]) {
+            let (Some(names), Some(source)) = (&import.names, source) else {
                 continue;
             };
             if import.when == When::TypeChecking {
                 continue;
             }
-            let Some(source) = project
-                .imported_module(index, import)
-                .and_then(|m| project.by_name.get(m.as_ref()).copied())
-            else {
-                continue;
-            };
             for imported in names {
                 by_name
                     .entry((source, imported.name.as_str()))
@@ -649,11 +643,10 @@ fn lost_coroutines(project: &Project) -> Vec<Finding> {
 /// with `roots` as source roots: every finding, sorted. For embedding and tests; the
 /// command line does the same with discovery, per-directory settings and threads.
 pub fn check_files(paths: &[PathBuf], settings: Arc<Settings>, roots: &[PathBuf]) -> Vec<Finding> {
-    let results: Vec<FileResult> = paths
+    let mut results: Vec<FileResult> = paths
         .iter()
         .map(|path| crate::checker::check_path(path, &settings, false))
         .collect();
-    let mut results = results;
     name_unnamed(&mut results, roots);
     let settings = vec![settings; results.len()];
     let mut findings = check(&results, &settings);
