@@ -376,9 +376,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let mut results: Vec<(FileResult, FixOutcome)> = Vec::new();
     let mut stdin_output: Option<Vec<u8>> = None;
     let mut errors: Vec<(PathBuf, String)> = Vec::new();
-    // The settings of each checked file, in `results` order, for the project phase
-    // (which stdin, a single file, skips).
-    let mut file_settings: Vec<Arc<Settings>> = Vec::new();
+    // Each checked file with its settings, in `results` order, and their modules, for
+    // the project phase (which stdin, a single file, skips).
+    let mut files: Vec<(PathBuf, Arc<Settings>)> = Vec::new();
+    let mut table = crate::project::ModuleTable::default();
     if reads_stdin {
         if args.paths.len() > 1 {
             eprintln!("error: `-` (standard input) cannot be combined with other paths");
@@ -417,8 +418,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
                 Err(error) => return config_error(&error),
             };
         errors.extend(discovered.errors);
-        file_settings = discovered.files.iter().map(|(_, s)| s.clone()).collect();
-        let namer = crate::project::namer(&file_settings, &args.paths);
+        files = discovered.files;
+        // Named before any file is checked, so that each checking thread resolves its
+        // file's imports while the summary is in its cache.
+        table = pool.install(|| crate::project::ModuleTable::new(&files, &args.paths));
         // Fixing rewrites files, so its results are never cached (see `cache`).
         let cache = (fix_mode.is_none() && !args.no_cache)
             .then(|| {
@@ -426,35 +429,39 @@ fn run_check(args: CheckArgs) -> ExitCode {
                     .cache_dir
                     .clone()
                     .unwrap_or_else(|| crate::cache::default_dir(&resolver));
-                let settings = discovered.files.iter().map(|(_, settings)| settings);
+                let settings = files.iter().map(|(_, settings)| settings);
                 crate::cache::Cache::load(dir, &cache_overrides, settings)
             })
             .flatten();
         results = pool.install(|| {
-            discovered
-                .files
+            files
                 .par_iter()
-                .map(|(path, settings)| {
+                .enumerate()
+                .map(|(file, (path, settings))| {
                     // A panic in one file is that file's error; the others go on.
-                    checker::panic_guard::catch(|| match (fix_mode, &cache) {
-                        _ if args.parse_only => (parse_only(path, settings), FixOutcome::default()),
-                        (Some(mode), _) => fix_path(path, settings, keep_source, mode, args.diff),
-                        (None, Some(cache)) => (
-                            cache.check_path(path, settings, keep_source),
-                            FixOutcome::default(),
-                        ),
-                        (None, None) => (
-                            checker::check_path(path, settings, keep_source),
-                            FixOutcome::default(),
-                        ),
+                    checker::panic_guard::catch(|| {
+                        let (mut result, outcome) = match (fix_mode, &cache) {
+                            _ if args.parse_only => {
+                                (parse_only(path, settings), FixOutcome::default())
+                            }
+                            (Some(mode), _) => {
+                                fix_path(path, settings, keep_source, mode, args.diff)
+                            }
+                            (None, Some(cache)) => (
+                                cache.check_path(path, settings, keep_source),
+                                FixOutcome::default(),
+                            ),
+                            (None, None) => (
+                                checker::check_path(path, settings, keep_source),
+                                FixOutcome::default(),
+                            ),
+                        };
+                        table.link(file, &mut result);
+                        (result, outcome)
                     })
                     .unwrap_or_else(|error| {
                         (checker::unreadable(path, error), FixOutcome::default())
                     })
-                })
-                .map(|(mut result, outcome)| {
-                    crate::project::name_result(&namer, &mut result);
-                    (result, outcome)
                 })
                 .collect()
         });
@@ -483,8 +490,12 @@ fn run_check(args: CheckArgs) -> ExitCode {
         stdin_fixed = stdin_output.take();
     }
     let mut results = results;
-    let project_findings =
-        pool.install(|| crate::project::run(&mut results, &file_settings, &args.paths));
+    let project_findings = pool.install(|| crate::project::run(&results, &files, &table));
+    // The process ends right after the report: freeing thousands of small summaries
+    // would only delay it.
+    for result in &mut results {
+        std::mem::forget(result.summary.take());
+    }
 
     let mut findings: Vec<Finding> = Vec::new();
     let mut sources: HashMap<PathBuf, Arc<str>> = HashMap::new();
@@ -636,7 +647,6 @@ fn parse_only(path: &Path, settings: &Settings) -> FileResult {
         error: None,
         source: None,
         summary: None,
-        module: None,
     }
 }
 

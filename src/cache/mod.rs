@@ -181,7 +181,6 @@ impl Cache {
                 error: None,
                 source: keep.then(|| checker::decode(bytes).ok()).flatten(),
                 summary,
-                module: None,
             };
         }
         let result = check_bytes(path, bytes, settings, keep_source);

@@ -37,9 +37,6 @@ pub struct FileResult {
     /// What the project-wide rules need from this file; only when one is enabled.
     /// Boxed: results are moved around in bulk, and most of a summary is its header.
     pub summary: Option<Box<crate::project::FileSummary>>,
-    /// The file's module name, when the thread that checked it named it already
-    /// (`project::name_result`): its path is at hand there, not in the serial phase.
-    pub module: Option<crate::project::ModuleName>,
 }
 
 /// Reads and checks the file at `path`.
@@ -58,7 +55,6 @@ pub fn unreadable(path: &Path, error: String) -> FileResult {
         error: Some(error),
         source: None,
         summary: None,
-        module: None,
     }
 }
 
@@ -240,7 +236,6 @@ pub fn check_source(
         error: None,
         source: keep.then_some(source.text),
         summary,
-        module: None,
     }
 }
 

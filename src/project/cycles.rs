@@ -18,7 +18,6 @@ use std::collections::{HashMap, VecDeque};
 
 use std::cell::RefCell;
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::summary::{Import, ImportedName};
@@ -46,8 +45,6 @@ struct Failure<'f> {
     entered: usize,
     half_run: usize,
     stop: &'f Import,
-    /// The project modules `stop` loads.
-    stop_targets: &'f [usize],
     importer: usize,
     import: &'f Import,
     name: &'f str,
@@ -58,20 +55,14 @@ struct Failure<'f> {
 pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
     let rule = &circular_import::META;
     let n = project.modules.len();
-    // The import-time graph; each module's list is small, so no map of edges is kept:
-    // the few edges a finding shows are looked up again (`first_import`).
-    let edges = project
-        .resolved
-        .par_iter()
-        .map(|imports| {
-            imports
-                .iter()
-                .filter(|(import, _)| import.when.is_import_time())
-                .flat_map(|(_, targets)| targets.iter().copied())
-                .collect()
-        })
-        .collect();
-    let graph = graph::Graph::new(edges);
+    // The import-time graph, from each module's links (resolved on the checking
+    // threads): one read per module.
+    let graph = graph::Graph::new(
+        project
+            .modules
+            .iter()
+            .map(|module| module.file.summary.links.successors.iter().copied()),
+    );
     let components = graph.components();
     let mut component_of = vec![usize::MAX; n];
     for (number, component) in components.iter().enumerate() {
@@ -86,7 +77,7 @@ pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
         if candidates.is_empty() {
             continue;
         }
-        replay.focus(&graph, component);
+        replay.focus(&graph, component[0]);
         let Some(failure) = candidates
             .into_iter()
             .find_map(|entered| replay.run(entered, number))
@@ -97,7 +88,6 @@ pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
             entered,
             half_run,
             stop,
-            stop_targets,
             importer,
             import,
             name,
@@ -106,8 +96,13 @@ pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
         if !reports(file, rule, stop.span.offset) {
             continue;
         }
-        let Some(cycle) = shortest_cycle(&graph, &component_of, half_run, stop_targets, importer)
-        else {
+        let Some(cycle) = shortest_cycle(
+            &graph,
+            &component_of,
+            half_run,
+            &stop.resolved.targets,
+            importer,
+        ) else {
             continue;
         };
         let chain: Vec<&str> = cycle
@@ -159,10 +154,10 @@ pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
 /// The first import-time import in module `from` that loads module `to` (for an edge
 /// of the import-time graph, there is one).
 fn first_import<'f>(project: &Project<'f>, from: usize, to: usize) -> Option<&'f Import> {
-    project.resolved[from]
+    project
+        .imports(from)
         .iter()
-        .find(|(import, targets)| import.when.is_import_time() && targets.contains(&to))
-        .map(|(import, _)| *import)
+        .find(|import| import.when.is_import_time() && import.resolved.targets.contains(&to))
 }
 
 /// The members of `component` that another member imports names from at import time,
@@ -171,12 +166,12 @@ fn taken_from(project: &Project, component: &[usize], component_of: &[usize]) ->
     let mut sources: Vec<usize> = component
         .iter()
         .flat_map(|&importer| {
-            project.resolved[importer]
+            project
+                .imports(importer)
                 .iter()
-                .zip(&project.sources[importer])
-                .filter(|((import, _), _)| import.when.is_import_time())
-                .filter_map(move |(_, &source)| {
-                    let source = source?;
+                .filter(|import| import.when.is_import_time())
+                .filter_map(move |import| {
+                    let source = import.resolved.source?;
                     (source != importer && component_of[source] == component_of[importer])
                         .then_some(source)
                 })
@@ -196,25 +191,10 @@ struct Frame {
     started: bool,
 }
 
-/// The nearest parent package of `module` that is a project module.
-fn nearest_parent(project: &Project, module: usize) -> Option<usize> {
-    let mut name = project.name(module);
-    while let Some((up, _)) = name.rsplit_once('.') {
-        if let Some(&index) = project.by_name.get(up) {
-            return Some(index);
-        }
-        name = up;
-    }
-    None
-}
-
 /// Replays imports over the summaries, with marks reused across replays.
 struct Replay<'p, 'f> {
     project: &'p Project<'f>,
     component_of: &'p [usize],
-    /// The nearest parent package of each module that is a project module. Built with
-    /// `runners` on the first `focus` (most projects have no cycle to replay).
-    parent: Vec<Option<usize>>,
     /// `entered[m] == generation`: `m` started running in this replay.
     entered: Vec<u32>,
     /// `finished[m] == generation`: `m` ran to its end in this replay.
@@ -222,16 +202,17 @@ struct Replay<'p, 'f> {
     generation: u32,
     /// Answers of `first_binding`, by module and name.
     bindings: RefCell<FxHashMap<(usize, &'p str), Option<usize>>>,
-    /// `reaches[m] == focus`: running `m` may run a module of the component being
-    /// replayed (through its imports or its parent packages). Other modules cannot
-    /// make an import of the component fail, or change what its modules have run, so a
-    /// replay passes over them: in a project with large cycles, most of a replay.
-    reaches: Vec<u32>,
-    focus: u32,
-    /// Who runs each module: the modules that import it at import time, and its
-    /// subpackages and submodules (importing one runs its parent first). Built on the
-    /// first `focus`.
-    runners: Vec<Vec<usize>>,
+    /// The strongly connected components of the graph of who runs whom (imports, and
+    /// submodules running their parent packages), as the component of each module
+    /// (`usize::MAX` alone); built on the first `focus`, since most projects have no
+    /// cycle to replay.
+    runs_with: Vec<usize>,
+    /// The component of `runs_with` that holds the component being replayed. A module
+    /// that a replay runs can lead back into that component only if it is in there too
+    /// (the replay reached it from the component): any other cannot make an import of
+    /// the component fail, or change what its modules have run, so a replay passes over
+    /// it. In a project with large cycles, that is most of a replay.
+    focus: usize,
 }
 
 impl<'p, 'f> Replay<'p, 'f> {
@@ -240,49 +221,32 @@ impl<'p, 'f> Replay<'p, 'f> {
         Replay {
             project,
             component_of,
-            parent: Vec::new(),
             entered: vec![0; n],
             finished: vec![0; n],
             generation: 0,
             bindings: RefCell::default(),
-            reaches: vec![0; n],
-            focus: 0,
-            runners: Vec::new(),
+            runs_with: Vec::new(),
+            focus: usize::MAX,
         }
     }
 
-    /// Marks the modules from which a run may reach a module of `component`: those
-    /// the component's members are run by, transitively.
-    fn focus(&mut self, graph: &graph::Graph, component: &[usize]) {
-        if self.runners.is_empty() {
-            let n = self.project.modules.len();
-            self.parent = (0..n)
-                .map(|module| nearest_parent(self.project, module))
-                .collect();
-            let mut runners = vec![Vec::new(); n];
-            for module in 0..n {
-                for &target in graph.successors(module) {
-                    runners[target].push(module);
-                }
-                if let Some(parent) = self.parent[module] {
-                    runners[parent].push(module);
-                }
-            }
-            self.runners = runners;
-        }
-        self.focus += 1;
-        let mut queue: Vec<usize> = component.to_vec();
-        for &module in component {
-            self.reaches[module] = self.focus;
-        }
-        while let Some(module) = queue.pop() {
-            for &runner in &self.runners[module] {
-                if self.reaches[runner] != self.focus {
-                    self.reaches[runner] = self.focus;
-                    queue.push(runner);
+    /// Prepares replays of the component that holds `member`, in the import-time
+    /// `graph`.
+    fn focus(&mut self, graph: &graph::Graph, member: usize) {
+        if self.runs_with.is_empty() {
+            let modules = &self.project.modules;
+            let runs = graph::Graph::new((0..modules.len()).map(|module| {
+                let parent = modules[module].file.summary.links.parent;
+                graph.successors(module).iter().copied().chain(parent)
+            }));
+            self.runs_with = vec![usize::MAX; modules.len()];
+            for (number, component) in runs.components().iter().enumerate() {
+                for &module in component {
+                    self.runs_with[module] = number;
                 }
             }
         }
+        self.focus = self.runs_with[member];
     }
 
     /// Where `module` first binds `name` at import time (`FileSummary::first_binding`),
@@ -327,9 +291,7 @@ impl<'p, 'f> Replay<'p, 'f> {
                     && self
                         .first_binding(source, name)
                         .is_some_and(|at| at >= stop)
-                    && !project
-                        .by_name
-                        .contains_key(format!("{source_name}.{name}").as_str())
+                    && project.get(&format!("{source_name}.{name}")).is_none()
             })
     }
 
@@ -339,7 +301,7 @@ impl<'p, 'f> Replay<'p, 'f> {
     fn run(&mut self, entered: usize, component: usize) -> Option<Failure<'p>> {
         self.generation += 1;
         let generation = self.generation;
-        let resolved = &self.project.resolved;
+        let project = self.project;
         let mut stack = vec![Frame {
             module: entered,
             import: 0,
@@ -353,7 +315,7 @@ impl<'p, 'f> Replay<'p, 'f> {
                     stack.pop(); // already run, or half run: Python hands it back as is
                     continue;
                 }
-                if self.reaches[module] != self.focus {
+                if self.runs_with[module] != self.focus {
                     // It cannot lead back into the component: its run would end without
                     // touching anything the replay looks at, so it counts as run.
                     self.entered[module] = generation;
@@ -361,7 +323,7 @@ impl<'p, 'f> Replay<'p, 'f> {
                     stack.pop();
                     continue;
                 }
-                if let Some(parent) = self.parent[module]
+                if let Some(parent) = project.modules[module].file.summary.links.parent
                     && self.entered[parent] != generation
                 {
                     stack.push(Frame {
@@ -375,7 +337,7 @@ impl<'p, 'f> Replay<'p, 'f> {
                 frame.started = true;
                 self.entered[module] = generation;
             }
-            let Some((import, targets)) = resolved[module].get(frame.import) else {
+            let Some(import) = project.imports(module).get(frame.import) else {
                 self.finished[module] = generation;
                 stack.pop();
                 continue;
@@ -384,7 +346,7 @@ impl<'p, 'f> Replay<'p, 'f> {
                 frame.import += 1;
                 continue;
             }
-            if let Some(&target) = targets.get(frame.target) {
+            if let Some(&target) = import.resolved.targets.get(frame.target) {
                 frame.target += 1;
                 stack.push(Frame {
                     module: target,
@@ -395,29 +357,26 @@ impl<'p, 'f> Replay<'p, 'f> {
                 continue;
             }
             // Every module of the import is loaded (or half run): now the names.
-            let index = frame.import;
             frame.import += 1;
             frame.target = 0;
-            if let Some(failure) = self.takes_unbound(module, index, import, &stack, component) {
+            if let Some(failure) = self.takes_unbound(module, import, &stack, component) {
                 return Some(failure);
             }
         }
         None
     }
 
-    /// Whether `import` (import number `index`) in `module` takes a name from a half-run
-    /// module of `component` that the module has not bound yet, given where each frame
-    /// on `stack` stands.
+    /// Whether `import` in `module` takes a name from a half-run module of `component`
+    /// that the module has not bound yet, given where each frame on `stack` stands.
     fn takes_unbound(
         &self,
         module: usize,
-        index: usize,
         import: &'p Import,
         stack: &[Frame],
         component: usize,
     ) -> Option<Failure<'p>> {
         let names = import.names.as_deref()?;
-        let source = self.project.sources[module][index]?;
+        let source = import.resolved.source?;
         if source == module
             || self.component_of[source] != component
             || self.entered[source] != self.generation
@@ -427,13 +386,12 @@ impl<'p, 'f> Replay<'p, 'f> {
         }
         // The half-run module's frame, still at the import that led here.
         let frame = stack.iter().find(|f| f.module == source && f.started)?;
-        let (stop, stop_targets) = &self.project.resolved[source][frame.import];
+        let stop = &self.project.imports(source)[frame.import];
         let name = self.unbound_at(source, names, stop.span.offset)?;
         Some(Failure {
             entered: stack[0].module,
             half_run: source,
             stop,
-            stop_targets,
             importer: module,
             import,
             name,

@@ -1,26 +1,41 @@
 //! The import graph's cycles: strongly connected components (Tarjan's algorithm, without
 //! recursion); `cycles` searches inside each component.
 
-/// A directed graph over nodes `0..n`, as adjacency lists.
+/// A directed graph over nodes `0..n`: each node's successors, sorted, one after the
+/// other in one array (no allocation per node).
 pub struct Graph {
-    edges: Vec<Vec<usize>>,
+    /// `targets[offsets[v]..offsets[v + 1]]` are the successors of `v`.
+    offsets: Vec<usize>,
+    targets: Vec<usize>,
 }
 
 impl Graph {
-    /// `edges[v]` are the successors of `v`; they are sorted here so that every answer
-    /// is deterministic.
-    pub fn new(mut edges: Vec<Vec<usize>>) -> Self {
-        for successors in &mut edges {
-            successors.sort_unstable();
-            successors.dedup();
+    /// The graph where node `v` leads to the nodes of the `v`th list of `successors`;
+    /// each list is sorted here, without repeats, so that every answer is deterministic.
+    pub fn new<I: IntoIterator<Item = usize>>(successors: impl IntoIterator<Item = I>) -> Self {
+        let mut offsets = vec![0];
+        let mut targets = Vec::new();
+        for list in successors {
+            let start = targets.len();
+            targets.extend(list);
+            targets[start..].sort_unstable();
+            let mut kept = start;
+            for at in start..targets.len() {
+                if kept == start || targets[kept - 1] != targets[at] {
+                    targets[kept] = targets[at];
+                    kept += 1;
+                }
+            }
+            targets.truncate(kept);
+            offsets.push(kept);
         }
-        Graph { edges }
+        Graph { offsets, targets }
     }
 
     /// The strongly connected components with more than one node, each sorted.
     pub fn components(&self) -> Vec<Vec<usize>> {
         const UNSEEN: usize = usize::MAX;
-        let n = self.edges.len();
+        let n = self.offsets.len() - 1;
         let mut index = vec![UNSEEN; n];
         let mut low = vec![0; n];
         let mut on_stack = vec![false; n];
@@ -40,7 +55,7 @@ impl Graph {
             stack.push(start);
             on_stack[start] = true;
             while let Some(&mut (node, ref mut next)) = calls.last_mut() {
-                if let Some(&successor) = self.edges[node].get(*next) {
+                if let Some(&successor) = self.successors(node).get(*next) {
                     *next += 1;
                     if index[successor] == UNSEEN {
                         index[successor] = next_index;
@@ -80,7 +95,7 @@ impl Graph {
 
     /// The successors of `node`, sorted.
     pub fn successors(&self, node: usize) -> &[usize] {
-        &self.edges[node]
+        &self.targets[self.offsets[node]..self.offsets[node + 1]]
     }
 }
 
@@ -106,8 +121,7 @@ mod tests {
     #[test]
     fn a_long_chain_does_not_overflow_the_stack() {
         let n = 200_000;
-        let edges = (0..n).map(|i| vec![(i + 1) % n]).collect();
-        let graph = Graph::new(edges);
+        let graph = Graph::new((0..n).map(|i| [(i + 1) % n]));
         let components = graph.components();
         assert_eq!(components.len(), 1);
         assert_eq!(components[0].len(), n);

@@ -7,15 +7,13 @@ mod cycles;
 pub mod graph;
 pub mod module_name;
 pub mod summary;
+mod table;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
-use smallvec::SmallVec;
 pub use summary::FileSummary;
 
 use crate::ast;
@@ -25,9 +23,9 @@ use crate::finding::{Finding, RelatedLocation};
 use crate::rule::RuleMeta;
 use crate::rules::{circular_import, patch_target_mismatch, unawaited_coroutine};
 use crate::source::{Position, SourceText};
-use module_name::LastDir;
 pub use module_name::{ModuleName, Namer};
 use summary::{Import, Span, When};
+pub use table::ModuleTable;
 
 /// The rules that run in the project phase rather than on each file.
 pub static PROJECT_RULES: [&RuleMeta; 2] = [&circular_import::META, &patch_target_mismatch::META];
@@ -58,9 +56,9 @@ pub struct ProjectFile<'r> {
 /// The source roots for naming modules: the `src` (by default its directory and its
 /// `src/`) of every config whose files take part in the project phase, plus each
 /// checked directory and its `src/`.
-pub fn source_roots(settings: &[Arc<Settings>], checked: &[PathBuf]) -> Vec<PathBuf> {
+pub fn source_roots(settings: &[&Arc<Settings>], checked: &[PathBuf]) -> Vec<PathBuf> {
     // Files share a few settings; visit each once, not once per file.
-    let mut distinct: Vec<&Arc<Settings>> = settings.iter().collect();
+    let mut distinct: Vec<&Arc<Settings>> = settings.to_vec();
     distinct.dedup_by(|a, b| Arc::ptr_eq(a, b));
     let mut roots: Vec<PathBuf> = distinct
         .iter()
@@ -78,60 +76,29 @@ pub fn source_roots(settings: &[Arc<Settings>], checked: &[PathBuf]) -> Vec<Path
     roots
 }
 
-/// The namer of the modules of a run over `settings` (one per checked file) from the
-/// `checked` paths, for naming files as they are checked (`name_result`).
-pub fn namer(settings: &[Arc<Settings>], checked: &[PathBuf]) -> Namer {
-    Namer::new(source_roots(settings, checked))
-}
-
-/// Names the module of a checked file that has a summary, on the thread that checked
-/// it: the project phase then only gathers the names.
-pub fn name_result(namer: &Namer, result: &mut FileResult) {
-    if result.summary.is_some() && result.module.is_none() {
-        result.module = namer.name(&result.path);
-    }
-}
-
-/// The project phase of a `check` run: takes the summaries out of `results` (checked
-/// with `settings`, in the same order) and returns the project-wide findings. `checked`
-/// are the paths given on the command line, which count as source roots.
+/// The project phase of a `check` run over `files` (with their settings), whose
+/// modules `table` named and whose results (in the same order, each linked with
+/// `ModuleTable::link`) are `results`: the project-wide findings.
 pub fn run(
-    results: &mut [FileResult],
-    settings: &[Arc<Settings>],
-    checked: &[PathBuf],
+    results: &[FileResult],
+    files: &[(PathBuf, Arc<Settings>)],
+    table: &ModuleTable,
 ) -> Vec<Finding> {
-    run_with_texts(results, settings, checked, |_| None)
+    run_with_texts(results, files, table, |_| None)
 }
 
 /// `run`, where `text_of` gives the text a file was checked with when it is not the
 /// one on disk (an editor's unsaved buffer), to place the findings in it.
 pub fn run_with_texts(
-    results: &mut [FileResult],
-    settings: &[Arc<Settings>],
-    checked: &[PathBuf],
+    results: &[FileResult],
+    files: &[(PathBuf, Arc<Settings>)],
+    table: &ModuleTable,
     text_of: impl Fn(&Path) -> Option<String> + Sync,
 ) -> Vec<Finding> {
-    let roots = source_roots(settings, checked);
-    name_unnamed(results, &roots);
-    let mut findings = check(results, settings);
+    let mut findings = check(results, files, table);
     place(&mut findings, text_of);
     findings.sort();
-    release_summaries(results);
     findings
-}
-
-/// Names the modules of the files with a summary that were not named as they were
-/// checked (`name_result`), from `roots`, in parallel.
-fn name_unnamed(results: &mut [FileResult], roots: &[PathBuf]) {
-    let namer = &Namer::new(roots.iter().cloned());
-    results.par_chunks_mut(NAMING_CHUNK).for_each(|results| {
-        let mut last = LastDir::default();
-        for result in results {
-            if result.summary.is_some() && result.module.is_none() {
-                result.module = namer.name_after(&result.path, &mut last);
-            }
-        }
-    });
 }
 
 /// Works out line and column of the findings and their related locations from their
@@ -179,17 +146,6 @@ fn place(findings: &mut [Finding], text_of: impl Fn(&Path) -> Option<String> + S
     }
 }
 
-/// Frees the summaries of `results` on a thread of their own, off the way to the
-/// output: thousands of small allocations whose freeing is pure overhead there. (The
-/// module names are mostly inline, and cost next to nothing to free.)
-fn release_summaries(results: &mut [FileResult]) {
-    let summaries: Vec<Box<FileSummary>> = results
-        .iter_mut()
-        .filter_map(|result| result.summary.take())
-        .collect();
-    std::thread::spawn(move || drop(summaries));
-}
-
 /// Reads the text of the files that project findings point into (their own and their
 /// related locations) and that have no text kept yet, for the snippets of the full
 /// report. A file that cannot be read again is shown without a snippet.
@@ -206,165 +162,65 @@ pub fn add_sources(findings: &[Finding], sources: &mut HashMap<PathBuf, Arc<str>
     }
 }
 
-/// Runs the project-wide rules over the named files of `results` that have a summary
-/// (checked with `settings`, in the same order). The findings carry byte offsets only:
+/// Runs the project-wide rules over the modules of `table`, whose files are `files`
+/// and were checked into `results` (in the same order). The findings carry byte offsets only:
 /// `place` gives them lines and columns.
-fn check(results: &[FileResult], settings: &[Arc<Settings>]) -> Vec<Finding> {
-    let project = Project::new(results, settings);
+fn check(
+    results: &[FileResult],
+    files: &[(PathBuf, Arc<Settings>)],
+    table: &ModuleTable,
+) -> Vec<Finding> {
+    let project = Project::new(results, files, table);
     let mut findings = cycles::circular_imports(&project);
     findings.extend(patch_target_mismatches(&project));
     findings.extend(lost_coroutines(&project));
     findings
 }
 
-/// Files named by one task: large enough that the directory of the previous file
-/// answers for most of them, small enough to spread over the threads.
-const NAMING_CHUNK: usize = 256;
-
-/// The project modules an import loads; most imports load one.
-type Targets = SmallVec<[usize; 2]>;
+static EMPTY_SUMMARY: FileSummary = FileSummary::EMPTY;
 
 struct Module<'f> {
     file: ProjectFile<'f>,
     name: &'f ModuleName,
 }
 
-/// The named modules, sorted by name, and their resolved imports.
+/// The modules, in the table's order (by name), with their summaries.
 struct Project<'f> {
     modules: Vec<Module<'f>>,
-    by_name: FxHashMap<&'f str, usize>,
-    /// For each module, each import with the project modules it leads to.
-    resolved: Vec<Vec<(&'f Import, Targets)>>,
-    /// For each module, for each import in the same order: the project module a `from`
-    /// import takes its names from, if it names one. Replays of PF801 ask for it at
-    /// every import they run, so it is looked up once here.
-    sources: Vec<Vec<Option<usize>>>,
+    table: &'f ModuleTable,
 }
 
 impl<'f> Project<'f> {
-    fn new(results: &'f [FileResult], settings: &'f [Arc<Settings>]) -> Self {
-        // Gathering the modules and resolving their imports touch every summary, which
-        // the checking threads left in their own caches: both run on that pool.
-        let mut modules: Vec<Module> = results
-            .par_iter()
-            .zip(settings)
-            .filter_map(|(result, settings)| {
+    fn new(
+        results: &'f [FileResult],
+        files: &'f [(PathBuf, Arc<Settings>)],
+        table: &'f ModuleTable,
+    ) -> Self {
+        let modules = (0..table.len())
+            .map(|module| {
+                let (name, file) = table.module(module);
+                // A module whose file could not be read says nothing: no imports, no
+                // names.
+                let summary = results[file].summary.as_deref().unwrap_or(&EMPTY_SUMMARY);
                 let file = ProjectFile {
-                    path: &result.path,
-                    settings,
-                    summary: result.summary.as_deref()?,
+                    path: &files[file].0,
+                    settings: &files[file].1,
+                    summary,
                 };
-                let name = result.module.as_ref()?;
-                Some(Module { file, name })
+                Module { file, name }
             })
             .collect();
-        // Two files with one name (a `.py` and its `.pyi`, or two trees): the first path
-        // in sorted order stands for the module, so the answer does not depend on order.
-        modules.sort_by(|a, b| (&a.name.name, &a.file.path).cmp(&(&b.name.name, &b.file.path)));
-        modules.dedup_by(|b, a| a.name.name == b.name.name);
-        let mut by_name: FxHashMap<&str, usize> = modules
-            .iter()
-            .enumerate()
-            .map(|(index, module)| (module.name.name.as_str(), index))
-            .collect();
-        // The shorter names come second: a full name always wins over an alias.
-        for (index, module) in modules.iter().enumerate() {
-            if let Some(alias) = &module.name.alias {
-                by_name.entry(alias.as_str()).or_insert(index);
-            }
-        }
-        let mut project = Project {
-            modules,
-            by_name,
-            resolved: Vec::new(),
-            sources: Vec::new(),
-        };
-        project.resolved = (0..project.modules.len())
-            .into_par_iter()
-            .map_init(String::new, |buffer, index| {
-                let module = &project.modules[index];
-                module
-                    .file
-                    .summary
-                    .imports
-                    .iter()
-                    .map(|import| (import, project.targets(index, import, buffer)))
-                    .collect()
-            })
-            .collect();
-        project.sources = (0..project.modules.len())
-            .into_par_iter()
-            .map(|index| {
-                project.modules[index]
-                    .file
-                    .summary
-                    .imports
-                    .iter()
-                    .map(|import| {
-                        import.names.as_ref()?;
-                        project
-                            .imported_module(index, import)
-                            .and_then(|m| project.by_name.get(m.as_ref()).copied())
-                    })
-                    .collect()
-            })
-            .collect();
-        project
+        Project { modules, table }
     }
 
-    /// The absolute name of the module an import names (`from ..x import y` in `a.b.c`
-    /// names `a.x`), if relative dots do not climb out of the top package.
-    fn imported_module<'i>(&self, index: usize, import: &'i Import) -> Option<Cow<'i, str>> {
-        if import.level == 0 {
-            return Some(Cow::Borrowed(&import.module));
-        }
-        let base = self.modules[index].name.relative_base(import.level)?;
-        Some(Cow::Owned(match import.module.as_str() {
-            "" => base,
-            module => format!("{base}.{module}"),
-        }))
+    /// The imports of module `index`, in source order, each resolved.
+    fn imports(&self, index: usize) -> &'f [Import] {
+        &self.modules[index].file.summary.imports
     }
 
-    /// The project module that `dotted` or its longest dotted prefix names.
-    fn longest_module(&self, dotted: &str) -> Option<usize> {
-        let mut candidate = dotted;
-        loop {
-            if let Some(&index) = self.by_name.get(candidate) {
-                return Some(index);
-            }
-            candidate = candidate.rsplit_once('.')?.0;
-        }
-    }
-
-    /// The project modules an import loads (besides their parent packages): `import a.b`
-    /// loads `a.b`; `from a import b` loads the submodule `a.b` if there is one, else `a`.
-    /// `submodule` is a buffer for the `module.name` of each imported name.
-    fn targets(&self, index: usize, import: &Import, submodule: &mut String) -> Targets {
-        let Some(module) = self.imported_module(index, import) else {
-            return Targets::new();
-        };
-        let mut targets: Targets = match &import.names {
-            None => self.longest_module(&module).into_iter().collect(),
-            Some(names) => names
-                .iter()
-                .filter_map(|imported| {
-                    submodule.clear();
-                    if !module.is_empty() {
-                        submodule.push_str(&module);
-                        submodule.push('.');
-                    }
-                    submodule.push_str(&imported.name);
-                    self.by_name
-                        .get(submodule.as_str())
-                        .copied()
-                        .or_else(|| self.longest_module(&module))
-                })
-                .collect(),
-        };
-        targets.retain(|target| *target != index);
-        targets.sort_unstable();
-        targets.dedup();
-        targets
+    /// The module with this name (or alias).
+    fn get(&self, name: &str) -> Option<usize> {
+        self.table.get(name)
     }
 
     /// Whether module `index` reaches `dotted` by attribute access (`pkg.mod.name`, or
@@ -420,7 +276,7 @@ impl<'f> Project<'f> {
                 }
             }
         };
-        Some((*self.by_name.get(owner.as_str())?, name))
+        Some((self.get(&owner)?, name))
     }
 
     fn name(&self, index: usize) -> &str {
@@ -503,9 +359,9 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
     // the local name they bind it to, and whether they do so only inside a function
     // (at call time, when a patch is in place and the import picks it up).
     let mut by_name: HashMap<(usize, &str), Vec<Consumer>> = HashMap::new();
-    for (index, imports) in project.resolved.iter().enumerate() {
-        for ((import, _), &source) in imports.iter().zip(&project.sources[index]) {
-            let (Some(names), Some(source)) = (&import.names, source) else {
+    for index in 0..project.modules.len() {
+        for import in project.imports(index) {
+            let (Some(names), Some(source)) = (&import.names, import.resolved.source) else {
                 continue;
             };
             if import.when == When::TypeChecking {
@@ -525,7 +381,7 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
             let Some((defining, name)) = patch
                 .target
                 .rsplit_once('.')
-                .and_then(|(owner, name)| Some((*project.by_name.get(owner)?, name)))
+                .and_then(|(owner, name)| Some((project.get(owner)?, name)))
             else {
                 continue;
             };
@@ -575,10 +431,11 @@ fn module_under_test<'p>(
     target: &str,
     consumers: &[Consumer<'p>],
 ) -> Option<(usize, &'p str)> {
-    let mut imported: Vec<usize> = project.resolved[test]
+    let mut imported: Vec<usize> = project
+        .imports(test)
         .iter()
-        .filter(|(import, _)| import.when != When::TypeChecking)
-        .flat_map(|(_, targets)| targets.iter().copied())
+        .filter(|import| import.when != When::TypeChecking)
+        .flat_map(|import| import.resolved.targets.iter().copied())
         .collect();
     imported.sort_unstable();
     imported.dedup();
@@ -643,13 +500,21 @@ fn lost_coroutines(project: &Project) -> Vec<Finding> {
 /// with `roots` as source roots: every finding, sorted. For embedding and tests; the
 /// command line does the same with discovery, per-directory settings and threads.
 pub fn check_files(paths: &[PathBuf], settings: Arc<Settings>, roots: &[PathBuf]) -> Vec<Finding> {
-    let mut results: Vec<FileResult> = paths
+    let files: Vec<(PathBuf, Arc<Settings>)> = paths
         .iter()
-        .map(|path| crate::checker::check_path(path, &settings, false))
+        .map(|path| (path.clone(), settings.clone()))
         .collect();
-    name_unnamed(&mut results, roots);
-    let settings = vec![settings; results.len()];
-    let mut findings = check(&results, &settings);
+    let table = ModuleTable::new(&files, roots);
+    let results: Vec<FileResult> = paths
+        .iter()
+        .enumerate()
+        .map(|(file, path)| {
+            let mut result = crate::checker::check_path(path, &settings, false);
+            table.link(file, &mut result);
+            result
+        })
+        .collect();
+    let mut findings = check(&results, &files, &table);
     place(&mut findings, |_| None);
     findings.extend(results.into_iter().flat_map(|result| result.findings));
     findings.sort();

@@ -67,23 +67,36 @@ struct DirName {
     regular_parts: usize,
 }
 
-/// The directory of the file named last, and what it is (see `Namer::name_after`).
+/// The directory of the file named last (the bytes of its path before the file name),
+/// and what it is (see `Namer::name_after`).
 #[derive(Default)]
 pub struct LastDir<'p> {
-    dir: Option<&'p Path>,
+    dir: Option<&'p [u8]>,
     named: Option<Arc<DirName>>,
 }
 
-/// `prefix.part`, or `part` alone after an empty prefix; built by hand, since
-/// `format!` costs more than the rest of naming a module.
+/// `prefix.part`, or `part` alone after an empty prefix. Joined on the stack and
+/// copied once: pushing onto a `CompactString` piece by piece (or `format!`) costs
+/// more than the rest of naming a module.
 fn dotted(prefix: &str, part: &str) -> CompactString {
-    let mut joined = CompactString::with_capacity(prefix.len() + 1 + part.len());
-    if !prefix.is_empty() {
-        joined.push_str(prefix);
-        joined.push('.');
+    if prefix.is_empty() {
+        return part.into();
     }
+    let length = prefix.len() + 1 + part.len();
+    let mut buffer = [0u8; 64];
+    if let Some(joined) = buffer.get_mut(..length) {
+        joined[..prefix.len()].copy_from_slice(prefix.as_bytes());
+        joined[prefix.len()] = b'.';
+        joined[prefix.len() + 1..].copy_from_slice(part.as_bytes());
+        if let Ok(joined) = std::str::from_utf8(joined) {
+            return joined.into();
+        }
+    }
+    let mut joined = String::with_capacity(length);
+    joined.push_str(prefix);
+    joined.push('.');
     joined.push_str(part);
-    joined
+    joined.into()
 }
 
 impl Namer {
@@ -124,12 +137,22 @@ impl Namer {
     /// previous one, and files come grouped by directory, so that most answers need no
     /// look-up in the shared table.
     pub fn name_after<'p>(&self, path: &'p Path, last: &mut LastDir<'p>) -> Option<ModuleName> {
-        let stem = match path.file_name()?.to_str()?.rsplit_once('.')? {
+        // On bytes: `Path::file_name` and `Path::parent` parse components, which cost
+        // more than the rest of naming a module.
+        let bytes = path.as_os_str().as_encoded_bytes();
+        let (dir, file) = match bytes
+            .iter()
+            .rposition(|&b| std::path::is_separator(b.into()))
+        {
+            Some(at) => (&bytes[..at], &bytes[at + 1..]),
+            None => (&b""[..], bytes),
+        };
+        let stem = match std::str::from_utf8(file).ok()?.rsplit_once('.')? {
             (stem, "py" | "pyi") if !stem.is_empty() => stem,
             _ => return None,
         };
-        let parent = path.parent()?;
-        if last.dir != Some(parent) {
+        if last.dir != Some(dir) {
+            let parent = path.parent()?;
             let named = match self.known(parent) {
                 Some(known) => known,
                 None => {
@@ -140,7 +163,7 @@ impl Namer {
                 }
             };
             *last = LastDir {
-                dir: Some(parent),
+                dir: Some(dir),
                 named,
             };
         }

@@ -7,6 +7,7 @@
 
 use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 pub use super::bindings::Binding;
 use crate::ast::{self, AnyNodeRef, Expr, Ranged, TextRange};
@@ -41,9 +42,43 @@ pub struct FileSummary {
     /// Project-wide rules silenced by `# noqa` on the lines of the imports, patch
     /// targets and calls above, or for the whole file: (the item's offset, rule code).
     pub suppressed: Vec<(usize, CompactString)>,
+    /// Where the module stands among the project's modules. Not part of what the file
+    /// says (it depends on the other files), so never cached: filled in on the checking
+    /// thread once every module is named (`ModuleTable::link`).
+    #[serde(skip)]
+    pub links: Links,
+}
+
+/// A module's place among the project's modules (numbered as in the `ModuleTable`):
+/// kept next to the summary's header, so that the project phase reads one place per
+/// module to build the import graph.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Links {
+    /// The modules its import-time imports load, sorted, without repeats.
+    pub successors: SmallVec<[usize; 4]>,
+    /// Its nearest parent package that is a project module: importing the module runs
+    /// that package first.
+    pub parent: Option<usize>,
 }
 
 impl FileSummary {
+    /// The summary of a file that says nothing: what a module stands for in the project
+    /// phase when its file could not be read.
+    pub const EMPTY: FileSummary = FileSummary {
+        imports: Vec::new(),
+        patches: Vec::new(),
+        attribute_uses: Vec::new(),
+        bindings: Vec::new(),
+        star_import: None,
+        coroutine_functions: Vec::new(),
+        lost_calls: Vec::new(),
+        suppressed: Vec::new(),
+        links: Links {
+            successors: SmallVec::new_const(),
+            parent: None,
+        },
+    };
+
     /// Where the module first binds `name` at import time: by a definition, or by an
     /// import outside functions (imports in class bodies or under `if TYPE_CHECKING:`
     /// count too, which only makes a name bound earlier). `None` when the module does
@@ -138,6 +173,25 @@ pub struct Import {
     /// `None` for `import x.y`; the imported names for `from` imports.
     pub names: Option<Vec<ImportedName>>,
     pub when: When,
+    /// What the import leads to among the project's modules. Not part of what the file
+    /// says: it depends on the other files, so it is never cached, and it is filled in
+    /// on the checking thread once every module is named (`ModuleTable::link`).
+    #[serde(skip)]
+    pub resolved: Resolved,
+}
+
+/// The project modules an import loads; most imports load one.
+pub type Targets = SmallVec<[usize; 2]>;
+
+/// What an import leads to among the project's modules (numbered as in the
+/// `ModuleTable`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Resolved {
+    /// The modules it loads, besides their parent packages: `import a.b` loads `a.b`,
+    /// `from a import b` the submodule `a.b` if there is one, else `a`. Sorted.
+    pub targets: Targets,
+    /// For a `from` import: the module it takes its names from, if it is one.
+    pub source: Option<usize>,
 }
 
 impl Import {
@@ -212,6 +266,7 @@ impl Collector {
                         module,
                         names: None,
                         when,
+                        resolved: Resolved::default(),
                     });
                 }
             }
@@ -234,6 +289,7 @@ impl Collector {
                     module,
                     names: Some(names),
                     when: when(node, ctx),
+                    resolved: Resolved::default(),
                 });
             }
             AnyNodeRef::ExprCall(call) => {
@@ -319,6 +375,7 @@ impl Collector {
             coroutine_functions,
             lost_calls: self.lost_calls,
             suppressed,
+            links: Links::default(),
         }
     }
 }

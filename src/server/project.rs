@@ -29,13 +29,15 @@ pub fn scan(
 ) -> Result<ProjectFindings, String> {
     let discovered =
         crate::discovery::discover(folders, resolver, true).map_err(|e| e.to_string())?;
+    let files: Vec<(PathBuf, Arc<Settings>)> = discovered
+        .files
+        .into_iter()
+        .filter(|(_, settings)| crate::project::wanted(settings))
+        .collect();
+    let table = crate::project::ModuleTable::new(&files, folders);
     let mut summary_only: HashMap<*const Settings, Arc<Settings>> = HashMap::new();
-    let mut results = Vec::new();
-    let mut settings_of = Vec::new();
-    for (path, settings) in &discovered.files {
-        if !crate::project::wanted(settings) {
-            continue;
-        }
+    let mut results = Vec::with_capacity(files.len());
+    for (file, (path, settings)) in files.iter().enumerate() {
         let light = summary_only
             .entry(Arc::as_ptr(settings))
             .or_insert_with(|| Arc::new(collecting_only(settings)))
@@ -44,14 +46,13 @@ pub fn scan(
             Some(text) => checker::check_source(path, text.clone(), &light, false),
             None => checker::check_path(path, &light, false),
         }));
-        if let Ok(result) = checked {
-            results.push(result);
-            settings_of.push(settings.clone());
-        }
+        let mut result =
+            checked.unwrap_or_else(|_| checker::unreadable(path, "the check panicked".to_owned()));
+        table.link(file, &mut result);
+        results.push(result);
     }
-    let findings = crate::project::run_with_texts(&mut results, &settings_of, folders, |path| {
-        open.get(path).cloned()
-    });
+    let findings =
+        crate::project::run_with_texts(&results, &files, &table, |path| open.get(path).cloned());
     Ok(by_file(findings))
 }
 
