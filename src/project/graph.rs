@@ -74,6 +74,12 @@ impl Graph {
                     low[parent] = low[parent].min(low[node]);
                 }
                 if low[node] == index[node] {
+                    // Most nodes are components of their own: those cost no allocation.
+                    if stack.last() == Some(&node) {
+                        stack.pop();
+                        on_stack[node] = false;
+                        continue;
+                    }
                     let mut component = Vec::new();
                     while let Some(member) = stack.pop() {
                         on_stack[member] = false;
@@ -82,10 +88,8 @@ impl Graph {
                             break;
                         }
                     }
-                    if component.len() > 1 {
-                        component.sort_unstable();
-                        components.push(component);
-                    }
+                    component.sort_unstable();
+                    components.push(component);
                 }
             }
         }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use compact_str::CompactString;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A module's dotted name, and whether it is a package (`__init__.py`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +52,9 @@ pub struct Namer {
     /// The working directory, read once: `std::path::absolute` would ask the system
     /// for it again for every relative path.
     cwd: Option<PathBuf>,
+    /// Absolute directories known to hold an `__init__.py` (or `.pyi`) without asking
+    /// the file system: those of the run's own `__init__` files (`know_packages`).
+    packages: FxHashSet<PathBuf>,
 }
 
 /// What a directory contributes to the names of the modules in it.
@@ -105,6 +108,7 @@ impl Namer {
             roots: Vec::new(),
             dirs: Mutex::default(),
             cwd: std::env::current_dir().ok(),
+            packages: FxHashSet::default(),
         };
         let mut roots: Vec<PathBuf> = roots
             .into_iter()
@@ -114,6 +118,24 @@ impl Namer {
         roots.dedup();
         namer.roots = roots;
         namer
+    }
+
+    /// Takes the directories of the `__init__.py` and `__init__.pyi` files among
+    /// `paths` (files that exist) for packages, so that naming the modules of a run
+    /// asks the file system only about directories whose `__init__` it did not see.
+    pub fn know_packages<'p>(&mut self, paths: impl IntoIterator<Item = &'p Path>) {
+        for path in paths {
+            let bytes = path.as_os_str().as_encoded_bytes();
+            let is_init = [&b"__init__.py"[..], b"__init__.pyi"].iter().any(|init| {
+                bytes.ends_with(init)
+                    && (bytes.len() == init.len()
+                        || std::path::is_separator(bytes[bytes.len() - init.len() - 1].into()))
+            });
+            if is_init && let Some(dir) = path.parent() {
+                let dir = self.absolute(dir);
+                self.packages.insert(dir);
+            }
+        }
     }
 
     /// `path` made absolute and normalised as `std::path::absolute` does it (`.`
@@ -207,7 +229,7 @@ impl Namer {
     /// between it and the deepest enclosing source root are namespace packages, if
     /// their names can be imported. `None` for a directory without a name.
     fn dir_name(&self, dir: &Path) -> Option<Arc<DirName>> {
-        if !has_init(dir) {
+        if !self.packages.contains(dir) && !has_init(dir) {
             let mut name = DirName {
                 name: CompactString::default(),
                 parts: 0,
@@ -305,6 +327,31 @@ mod tests {
                 .alias
                 .as_deref(),
             Some("plugin.x")
+        );
+    }
+
+    #[test]
+    fn known_packages_name_modules_as_the_file_system_does() {
+        let files = [
+            "src/app/__init__.py",
+            "src/app/core/__init__.pyi",
+            "src/app/core/db.py",
+            "src/ns/plugin/x.py",
+            "src/app/not__init__.py",
+        ];
+        let dir = tree(&files);
+        let root = dir.path();
+        let plain = Namer::new([root.join("src")]);
+        let mut told = Namer::new([root.join("src")]);
+        let paths: Vec<PathBuf> = files.iter().map(|f| root.join(f)).collect();
+        told.know_packages(paths.iter().map(PathBuf::as_path));
+        assert_eq!(told.packages.len(), 2, "only real `__init__` files count");
+        for path in &paths {
+            assert_eq!(told.name(path), plain.name(path), "{}", path.display());
+        }
+        assert_eq!(
+            told.name(&paths[2]).map(|m| m.name),
+            Some("app.core.db".into())
         );
     }
 

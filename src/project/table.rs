@@ -37,7 +37,8 @@ impl ModuleTable {
     /// command line, which count as source roots.
     pub fn new(files: &[(PathBuf, Arc<Settings>)], checked: &[PathBuf]) -> Self {
         let settings: Vec<&Arc<Settings>> = files.iter().map(|(_, s)| s).collect();
-        let namer = Namer::new(super::source_roots(&settings, checked));
+        let mut namer = Namer::new(super::source_roots(&settings, checked));
+        namer.know_packages(files.iter().map(|(path, _)| path.as_path()));
         // Files come grouped by directory, so each task names a run of neighbours and
         // mostly asks the shared table of directories nothing (`LastDir`).
         let mut modules: Vec<(ModuleName, usize)> = files
