@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate a synthetic Python project for pitfall's project phase, and check it.
 
-    bench/synthetic_project.py DIR [--modules 5000] [--cycles 12] [--seed 1]
+    bench/synthetic_project.py DIR [--modules 5000] [--cycles 12] [--seed 1] [--body 0]
     bench/synthetic_project.py DIR --check [--pitfall target/release/pitfall]
 
 The project has `--modules` modules in packages of 50 (`synth/p000/m0000.py`, ...).
@@ -12,6 +12,11 @@ back from the cycle's first module before that module defines it (so importing t
 first module really fails), plus as many cycles closed the same way but only inside a
 function, which must not be reported. The planted
 cycles are written to DIR/expected_cycles.json.
+
+By default each module is about 15 lines: the per-file work is as small as it gets,
+and the project phase's share of the run as large. `--body N` adds N ordinary
+functions of 15 lines to each module (and two standard-library imports), for modules
+closer to real ones (the benchmark corpus averages 343 lines a file: `--body 22`).
 
 `--check` runs pitfall on DIR and verifies that it reports exactly the planted
 cycles, each once. To measure the project phase's share of the run time, compare
@@ -38,7 +43,26 @@ def module_path(root, index):
     return root / "synth" / f"p{index // PACKAGE_SIZE:03d}" / f"m{index:04d}.py"
 
 
-def generate(root, modules, cycles, seed):
+# An ordinary function: loops, a comprehension, an f-string, a `try`; nothing pitfall
+# reports.
+FILLER = """
+
+def helper_{i}_{k}(items, limit=10):
+    \"\"\"Summarise the first items.\"\"\"
+    result = {{}}
+    for position, item in enumerate(items):
+        if position >= limit:
+            break
+        key = f"{{item}}-{{position}}"
+        result[key] = [part.strip() for part in str(item).split(",") if part]
+    try:
+        return json.dumps(result, sort_keys=True)
+    except (TypeError, ValueError):
+        return os.linesep.join(sorted(result))
+"""
+
+
+def generate(root, modules, cycles, seed, body=0):
     rng = random.Random(seed)
     # Cycle members import nothing but the next member, so each planted cycle is a
     # component of its own whatever the rest of the graph does.
@@ -71,7 +95,7 @@ def generate(root, modules, cycles, seed):
         directory.mkdir(exist_ok=True)
         (directory / "__init__.py").write_text("")
     for i in range(modules):
-        lines = []
+        lines = ["import json", "import os"] if body else []
         deferred = []
         for target, is_deferred, takes_a_name in imports[i]:
             if takes_a_name:
@@ -95,6 +119,7 @@ def generate(root, modules, cycles, seed):
             f"        return value_{i}([1, 2, 3])",
             "",
         ]
+        lines += [FILLER.format(i=i, k=k) for k in range(body)]
         module_path(root, i).write_text("\n".join(lines))
     # A cycle is reported from its first module in name order, which is the planted
     # list's first entry (names sort like their numbers).
@@ -132,12 +157,13 @@ def main():
     parser.add_argument("--modules", type=int, default=5000)
     parser.add_argument("--cycles", type=int, default=12)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--body", type=int, default=0)
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--pitfall", default="target/release/pitfall")
     args = parser.parse_args()
     if args.check:
         return check(args.dir, str(Path(args.pitfall).resolve()))
-    generate(args.dir, args.modules, args.cycles, args.seed)
+    generate(args.dir, args.modules, args.cycles, args.seed, args.body)
     return 0
 
 

@@ -19,7 +19,7 @@ pub struct Walker<'a, 'd> {
     /// `leave_node` is called for skipped nodes too; this says not to pop for them.
     skipped: bool,
     /// Gathers the file's summary for the project-wide rules, when any is enabled.
-    pub summary: Option<crate::project::summary::Collector>,
+    pub summary: Option<crate::project::summary::Collector<'a>>,
     /// The rule told to panic in this file (debug builds only; see `panic_guard`).
     #[cfg(debug_assertions)]
     debug_panic: Option<&'static str>,

@@ -6,6 +6,7 @@
 //! phase and a cached summary stays valid when the tree around it changes.
 
 use compact_str::CompactString;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
@@ -227,10 +228,14 @@ pub struct PatchTarget {
 
 /// Gathers a summary while the walker visits the nodes of one file.
 #[derive(Debug, Default)]
-pub struct Collector {
+pub struct Collector<'a> {
     imports: Vec<Import>,
     patches: Vec<PatchTarget>,
     attribute_uses: Vec<CompactString>,
+    /// The source text of each attribute chain met so far: a chain written the same
+    /// way twice resolves the same way (imports are the module's), so code that uses
+    /// `os.path.join` a hundred times resolves it once.
+    attribute_texts: FxHashSet<&'a str>,
     /// Whether to gather what PF602 needs across modules.
     coroutines: bool,
     /// Whether to gather what PF802 needs (patch targets, attribute chains).
@@ -242,7 +247,7 @@ pub struct Collector {
     patch_imported: Option<bool>,
 }
 
-impl Collector {
+impl<'a> Collector<'a> {
     /// A collector; `coroutines` asks for the calls and definitions PF602 needs,
     /// `patches` for the patch targets and attribute chains PF802 needs.
     pub fn new(coroutines: bool, patches: bool) -> Self {
@@ -254,7 +259,7 @@ impl Collector {
     }
 
     /// Looks at one node, with the walker's context (its ancestors and module facts).
-    pub fn visit<'a>(&mut self, node: AnyNodeRef<'a>, ctx: &Context<'a>) {
+    pub fn visit(&mut self, node: AnyNodeRef<'a>, ctx: &Context<'a>) {
         match node {
             AnyNodeRef::StmtImport(import) => {
                 let when = when(node, ctx);
@@ -321,6 +326,7 @@ impl Collector {
             AnyNodeRef::ExprAttribute(attribute) if self.patches_wanted => {
                 // Only the outermost attribute of a chain: `a.b.c` is one use, not two.
                 if !matches!(ctx.parent(), Some(AnyNodeRef::ExprAttribute(outer)) if outer.value.range() == attribute.range())
+                    && self.attribute_texts.insert(ctx.slice(attribute.range()))
                     && let Some(mut dotted) = resolve_dotted(&attribute.value, ctx.facts())
                 {
                     dotted.push('.');
@@ -604,7 +610,7 @@ mod tests {
 
     #[test]
     fn patch_targets_attribute_uses_definitions_and_noqa() {
-        let source = "from unittest import mock\nfrom unittest.mock import patch as p\nimport pkg.mod\nfrom . import sib\n\nX = pkg.mod.name.attr\nsib.value\nself_thing = object().x\n\n@p('a.b')\ndef test(mocker):\n    mock.patch('c.d')  # noqa: PF802\n    mocker.patch(target='e.f')\n    other.patch('g.h')\n";
+        let source = "from unittest import mock\nfrom unittest.mock import patch as p\nimport pkg.mod\nfrom . import sib\n\nX = pkg.mod.name.attr\nsib.value\nsib.value  # the same chain again\nself_thing = object().x\n\n@p('a.b')\ndef test(mocker):\n    mock.patch('c.d')  # noqa: PF802\n    mocker.patch(target='e.f')\n    other.patch('g.h')\n";
         let s = summary(source);
         let at = |text: &str| source.find(text).unwrap();
         let targets: Vec<(&str, usize)> = s

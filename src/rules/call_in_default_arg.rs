@@ -196,12 +196,11 @@ impl Rule for CallInDefaultArg {
     }
 
     fn check<'a>(&self, node: AnyNodeRef<'a>, ctx: &Context<'a>, report: &mut Report) {
-        let (parameters, function): (&Parameters, String) = match node {
-            AnyNodeRef::StmtFunctionDef(def) => {
-                (&def.parameters, format!("`def {}` runs", def.name))
-            }
+        // The name of the `def`; `None` for a `lambda`.
+        let (parameters, def_name): (&Parameters, Option<&str>) = match node {
+            AnyNodeRef::StmtFunctionDef(def) => (&def.parameters, Some(def.name.as_str())),
             AnyNodeRef::ExprLambda(lambda) => match &lambda.parameters {
-                Some(parameters) => (parameters, "the `lambda` is created".to_owned()),
+                Some(parameters) => (parameters, None),
                 None => return,
             },
             _ => return,
@@ -236,6 +235,11 @@ impl Rule for CallInDefaultArg {
             let per_call = !matches!(frozen, Frozen::Resource(_));
             let call_text = quoted_call(call, ctx);
             let default_text = short(ctx.text_of(default), "...");
+            // Only now: most functions have no default to report.
+            let function = match def_name {
+                Some(name) => format!("`def {name}` runs"),
+                None => "the `lambda` is created".to_owned(),
+            };
             let (message, help) = match frozen {
                 Frozen::Clock => (
                     format!(
