@@ -739,16 +739,23 @@ impl<'a, 'c> Scope<'a, 'c> {
 
 impl<'a> Scope<'a, '_> {
     fn report(&self, in_test: bool, report: &mut Report) {
+        // Only names bound to a one-shot iterator somewhere can be reused; most scopes
+        // have none, and then nothing needs grouping.
+        let bound: HashSet<&str> = self
+            .events
+            .iter()
+            .filter(|e| matches!(e.what, What::Bind(Some(_))))
+            .map(|e| e.name)
+            .filter(|name| !self.declared.contains(name))
+            .collect();
+        if bound.is_empty() {
+            return;
+        }
         let mut by_name: HashMap<&str, Vec<&Event<'a>>> = HashMap::default();
-        for event in &self.events {
+        for event in self.events.iter().filter(|e| bound.contains(e.name)) {
             by_name.entry(event.name).or_default().push(event);
         }
         for (name, events) in &by_name {
-            if self.declared.contains(name)
-                || !events.iter().any(|e| matches!(e.what, What::Bind(Some(_))))
-            {
-                continue;
-            }
             let facts = NameFacts {
                 binds: events
                     .iter()
