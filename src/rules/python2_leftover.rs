@@ -164,6 +164,10 @@ impl Rule for Python2Leftover {
                     let Expr::Name(head) = &*attr.value else {
                         return;
                     };
+                    // Before the look-up of the head: most attributes are not removed ones.
+                    if !starts_like(name, REMOVED_ATTRIBUTE_STARTS) {
+                        return;
+                    }
                     let Some(module) = ctx.facts().import_of(head.id.as_str()) else {
                         return;
                     };
@@ -218,25 +222,45 @@ fn removed_attribute(module: &str, name: &str) -> Option<(String, &'static str)>
 /// The first bytes of the names in `REMOVED_BUILTINS`, as a set of ASCII codes: this
 /// runs for every name the code reads, and the test spares most of them a scan of the
 /// table.
-const REMOVED_BUILTIN_STARTS: u128 = first_bytes(REMOVED_BUILTINS);
+const REMOVED_BUILTIN_STARTS: u128 = first_bytes(REMOVED_BUILTINS, false);
 
-const fn first_bytes(table: &[(&str, &str)]) -> u128 {
+/// The first bytes of the attribute names in `REMOVED_ATTRIBUTES` (`maxint` in
+/// `sys.maxint`), likewise for every attribute of a name.
+const REMOVED_ATTRIBUTE_STARTS: u128 = first_bytes(REMOVED_ATTRIBUTES, true);
+
+/// The set of the first bytes of the first column of `table`, or of what follows its
+/// last dot with `after_dot`.
+const fn first_bytes(table: &[(&str, &str)], after_dot: bool) -> u128 {
     let mut set = 0u128;
     let mut at = 0;
     while at < table.len() {
-        set |= 1 << (table[at].0.as_bytes()[0] & 127);
+        let bytes = table[at].0.as_bytes();
+        let mut start = 0;
+        if after_dot {
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'.' {
+                    start = i + 1;
+                }
+                i += 1;
+            }
+        }
+        set |= 1 << (bytes[start] & 127);
         at += 1;
     }
     set
 }
 
+/// Whether `name` starts with a byte of `set` (see `first_bytes`).
+fn starts_like(name: &str, set: u128) -> bool {
+    name.as_bytes()
+        .first()
+        .is_some_and(|&b| b < 128 && set & (1 << b) != 0)
+}
+
 fn check_builtin(name: &ExprName, ctx: &Context, report: &mut Report) {
     let id = name.id.as_str();
-    if !id
-        .as_bytes()
-        .first()
-        .is_some_and(|&b| b < 128 && REMOVED_BUILTIN_STARTS & (1 << b) != 0)
-    {
+    if !starts_like(id, REMOVED_BUILTIN_STARTS) {
         return;
     }
     let Some((_, instead)) = REMOVED_BUILTINS.iter().find(|(n, _)| *n == id) else {
@@ -871,12 +895,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_first_byte_filter_lets_every_removed_builtin_through() {
+    fn the_first_byte_filters_let_every_removed_name_through() {
         for (name, _) in REMOVED_BUILTINS {
-            let first = name.as_bytes()[0];
+            assert!(starts_like(name, REMOVED_BUILTIN_STARTS), "{name}");
+        }
+        for (qualified, _) in REMOVED_ATTRIBUTES {
+            let attribute = qualified.rsplit('.').next().unwrap();
             assert!(
-                first < 128 && REMOVED_BUILTIN_STARTS & (1 << first) != 0,
-                "{name}"
+                starts_like(attribute, REMOVED_ATTRIBUTE_STARTS),
+                "{qualified}"
             );
         }
         // A name no removed builtin starts like is turned away before the scan.
