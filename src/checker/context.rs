@@ -115,7 +115,9 @@ impl<'a> Context<'a> {
         if let Some(&(_, found)) = self.mentions.borrow().iter().find(|(k, _)| *k == key) {
             return found;
         }
-        let found = self.source.contains(needle);
+        // `memmem` searches with wide vector loads: several times faster than
+        // `str::contains` over a whole file.
+        let found = memchr::memmem::find(self.source.as_bytes(), needle.as_bytes()).is_some();
         self.mentions.borrow_mut().push((key, found));
         found
     }
