@@ -163,8 +163,8 @@ pub fn add_sources(findings: &[Finding], sources: &mut HashMap<PathBuf, Arc<str>
 }
 
 /// Runs the project-wide rules over the modules of `table`, whose files are `files`
-/// and were checked into `results` (in the same order). The findings carry byte offsets only:
-/// `place` gives them lines and columns.
+/// and were checked into `results` (in the same order). The findings carry byte
+/// offsets only: `place` gives them lines and columns.
 fn check(
     results: &[FileResult],
     files: &[(PathBuf, Arc<Settings>)],

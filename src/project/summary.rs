@@ -1,9 +1,11 @@
 //! What one file tells the project phase: plain data, gathered during the file's single
 //! walk, so that the project-wide rules never parse anything again.
 //!
-//! The module name is not part of it: it depends on the directories around the file
-//! (`__init__.py`, source roots), not on its text, so it is computed in the project
-//! phase and a cached summary stays valid when the tree around it changes.
+//! The module name is not part of it, nor is what the imports lead to: they depend on
+//! the directories around the file (`__init__.py`, source roots) and on the other
+//! files, not on its text. The `ModuleTable` works them out for each run (the
+//! `resolved` and `links` fields are never cached), so a cached summary stays valid
+//! when the tree around it changes.
 
 use compact_str::CompactString;
 use rustc_hash::FxHashSet;

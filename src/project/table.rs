@@ -11,10 +11,9 @@ use std::sync::Arc;
 use compact_str::CompactString;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-
-use super::module_name::{LastDir, ModuleName, Namer};
 use smallvec::SmallVec;
 
+use super::module_name::{LastDir, ModuleName, Namer};
 use super::summary::{FileSummary, Import, Links, Resolved, Targets};
 use crate::checker::FileResult;
 use crate::config::Settings;
