@@ -14,9 +14,8 @@
 //! cold start is replayed over the summaries (parent packages first, imports in
 //! source order, each module run once), until one replay fails inside the component.
 
-use std::collections::{HashMap, VecDeque};
-
 use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
 
 use rustc_hash::FxHashMap;
 

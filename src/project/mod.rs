@@ -236,16 +236,11 @@ impl<'f> Project<'f> {
             .summary
             .attribute_uses
             .iter()
-            .any(|used| match used.strip_prefix('.') {
-                None => reaches(used),
-                Some(_) => {
-                    let rest = used.trim_start_matches('.');
-                    let level = (used.len() - rest.len()) as u32;
-                    self.modules[index]
-                        .name
-                        .relative_base(level)
-                        .is_some_and(|base| reaches(&format!("{base}.{rest}")))
-                }
+            .any(|used| {
+                self.modules[index]
+                    .name
+                    .resolve(used)
+                    .is_some_and(|used| reaches(&used))
             })
     }
 
@@ -264,18 +259,7 @@ impl<'f> Project<'f> {
     /// `index`'s imports, relative ones starting with dots) is defined as.
     fn defined_at<'d>(&self, index: usize, dotted: &'d str) -> Option<(usize, &'d str)> {
         let (owner, name) = dotted.rsplit_once('.')?;
-        let rest = owner.trim_start_matches('.');
-        let level = (owner.len() - rest.len()) as u32;
-        let owner = match level {
-            0 => owner.to_owned(),
-            _ => {
-                let base = self.modules[index].name.relative_base(level)?;
-                match rest {
-                    "" => base,
-                    rest => format!("{base}.{rest}"),
-                }
-            }
-        };
+        let owner = self.modules[index].name.resolve(owner)?;
         Some((self.get(&owner)?, name))
     }
 

@@ -2,6 +2,7 @@
 //! hold an `__init__.py`; above the last regular package, directories under a source
 //! root count as namespace packages (PEP 420).
 
+use std::borrow::Cow;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -36,6 +37,27 @@ impl ModuleName {
             base = base.rsplit_once('.')?.0;
         }
         Some(base.to_owned())
+    }
+
+    /// The absolute name of `rest` read from this module with `level` leading dots
+    /// (`from ..x import y` in `a.b.c` names `a.x`; `rest` may be empty), if the dots do
+    /// not climb out of the top package. Level 0 is `rest` itself.
+    pub fn absolute<'r>(&self, level: u32, rest: &'r str) -> Option<Cow<'r, str>> {
+        if level == 0 {
+            return Some(Cow::Borrowed(rest));
+        }
+        let base = self.relative_base(level)?;
+        Some(Cow::Owned(match rest {
+            "" => base,
+            rest => format!("{base}.{rest}"),
+        }))
+    }
+
+    /// `absolute` for a dotted name that spells its level as leading dots (`.mod.name`),
+    /// as summaries keep names reached through relative imports.
+    pub fn resolve<'r>(&self, dotted: &'r str) -> Option<Cow<'r, str>> {
+        let rest = dotted.trim_start_matches('.');
+        self.absolute((dotted.len() - rest.len()) as u32, rest)
     }
 }
 
@@ -383,5 +405,12 @@ mod tests {
         assert_eq!(module("a.b", true).relative_base(1).as_deref(), Some("a.b"));
         assert_eq!(module("a.b", true).relative_base(2).as_deref(), Some("a"));
         assert_eq!(module("a.b.c", false).relative_base(3), None);
+        let c = module("a.b.c", false);
+        assert_eq!(c.absolute(0, "x.y").as_deref(), Some("x.y"));
+        assert_eq!(c.absolute(2, "x").as_deref(), Some("a.x"));
+        assert_eq!(c.absolute(1, "").as_deref(), Some("a.b"));
+        assert_eq!(c.resolve("..x.y").as_deref(), Some("a.x.y"));
+        assert_eq!(c.resolve("pkg.m").as_deref(), Some("pkg.m"));
+        assert_eq!(c.resolve("...x"), None);
     }
 }

@@ -139,14 +139,9 @@ impl ModuleTable {
     /// The absolute name of the module an import names (`from ..x import y` in `a.b.c`
     /// names `a.x`), if relative dots do not climb out of the top package.
     pub fn imported_module<'i>(&self, module: usize, import: &'i Import) -> Option<Cow<'i, str>> {
-        if import.level == 0 {
-            return Some(Cow::Borrowed(&import.module));
-        }
-        let base = self.modules[module].0.relative_base(import.level)?;
-        Some(Cow::Owned(match import.module.as_str() {
-            "" => base,
-            name => format!("{base}.{name}"),
-        }))
+        self.modules[module]
+            .0
+            .absolute(import.level, &import.module)
     }
 
     /// The project module that `dotted` or its longest dotted prefix names.

@@ -5,7 +5,6 @@
 //! (no other rule runs), reading open documents from the editor's text.
 
 use std::collections::HashMap;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -42,12 +41,11 @@ pub fn scan(
             .entry(Arc::as_ptr(settings))
             .or_insert_with(|| Arc::new(collecting_only(settings)))
             .clone();
-        let checked = panic::catch_unwind(AssertUnwindSafe(|| match open.get(path) {
+        let mut result = checker::panic_guard::catch(|| match open.get(path) {
             Some(text) => checker::check_source(path, text.clone(), &light, false),
             None => checker::check_path(path, &light, false),
-        }));
-        let mut result =
-            checked.unwrap_or_else(|_| checker::unreadable(path, "the check panicked".to_owned()));
+        })
+        .unwrap_or_else(|error| checker::unreadable(path, error));
         table.link(file, &mut result);
         results.push(result);
     }
