@@ -4,7 +4,8 @@
 //! almost always absolute and clean already.
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// `std::path::absolute(path)`, or `path` itself when that fails; borrowed when `path`
 /// is already what `std::path::absolute` would return.
@@ -12,7 +13,23 @@ pub fn absolute(path: &Path) -> Cow<'_, Path> {
     if is_clean_absolute(path) {
         return Cow::Borrowed(path);
     }
-    Cow::Owned(std::path::absolute(path).unwrap_or_else(|_| path.to_owned()))
+    // A relative path is joined to the working directory asked for once, not once per
+    // path: with `pitfall check .` every path is relative, and asking is a system call.
+    let joined = match working_dir() {
+        Some(cwd) if path.is_relative() && !path.as_os_str().is_empty() => {
+            Cow::Owned(cwd.join(path))
+        }
+        _ => Cow::Borrowed(path),
+    };
+    Cow::Owned(std::path::absolute(&joined).unwrap_or_else(|_| path.to_owned()))
+}
+
+/// The working directory, asked of the OS on first use: pitfall never changes it.
+fn working_dir() -> Option<&'static Path> {
+    static WORKING_DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    WORKING_DIR
+        .get_or_init(|| std::env::current_dir().ok())
+        .as_deref()
 }
 
 /// Whether `path` is absolute with nothing for `std::path::absolute` to normalise: no
@@ -51,7 +68,19 @@ mod tests {
     #[test]
     fn agrees_with_the_standard_library() {
         let cwd = std::env::current_dir().unwrap();
-        let relative = ["a.py", "./a.py", "pkg/../a.py", ".", ""];
+        let relative = [
+            "a.py",
+            "./a.py",
+            "pkg/../a.py",
+            ".",
+            "",
+            "a/",
+            "a//b",
+            "./",
+            "a/.",
+            "..",
+            "../x",
+        ];
         let already = [
             "/",
             "//x",
