@@ -54,7 +54,16 @@ pub fn discover(
             }
         }
     }
-    found.files.sort_by(|a, b| a.0.cmp(&b.0));
+    // In `Path`'s order, component by component. Comparing bytes with the separator
+    // ranked first gives that order for paths without `.` components or doubled
+    // separators (those a walk yields), at a fraction of the cost; the check covers
+    // any other.
+    found
+        .files
+        .sort_unstable_by(|a, b| separator_first(&a.0, &b.0));
+    if !found.files.is_sorted_by(|a, b| a.0 <= b.0) {
+        found.files.sort_by(|a, b| a.0.cmp(&b.0));
+    }
     found.files.dedup_by(|a, b| a.0 == b.0);
     found.errors.sort();
     Ok(found)
@@ -66,6 +75,7 @@ fn walk_dir(
     found: &mut Discovered,
 ) -> Result<(), ConfigError> {
     let filter_resolver = resolver.clone();
+    let filter_last = std::sync::Mutex::new(LastDir::default());
     // Links found in the walk are followed only to places inside the root.
     let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
     let walker = WalkBuilder::new(root)
@@ -75,15 +85,20 @@ fn walk_dir(
         .git_global(false)
         .require_git(false)
         .follow_links(false)
-        // Visiting each directory's entries by name yields the files in path order, so
-        // the final sort of all files only confirms it.
-        .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |entry| {
             // The walk's root was named by the user: never excluded.
             if entry.depth() == 0 {
                 return true;
             }
-            match filter_resolver.settings_for(entry.path()) {
+            // Other files are passed over below anyway: no need for their settings.
+            if !entry.file_type().is_some_and(|kind| kind.is_dir()) && !is_python_file(entry.path())
+            {
+                return true;
+            }
+            let Ok(mut last) = filter_last.lock() else {
+                return false;
+            };
+            match last.settings_for(&filter_resolver, entry.path()) {
                 Ok(settings) => !settings.is_excluded(entry.path()),
                 Err(error) => {
                     filter_resolver.defer(error);
@@ -92,19 +107,8 @@ fn walk_dir(
             }
         })
         .build();
-    // Files of one directory share their settings: resolve them once per directory.
-    let mut last: Option<(PathBuf, Arc<Settings>)> = None;
-    let mut settings_of = |path: &Path| -> Result<Arc<Settings>, ConfigError> {
-        let dir = path.parent().unwrap_or(path);
-        if let Some((last_dir, settings)) = &last
-            && last_dir == dir
-        {
-            return Ok(settings.clone());
-        }
-        let settings = resolver.settings_for(path)?;
-        last = Some((dir.to_owned(), settings.clone()));
-        Ok(settings)
-    };
+    let mut last = LastDir::default();
+    let mut settings_of = |path: &Path| last.settings_for(resolver, path);
     for entry in walker {
         match entry {
             Ok(entry) => {
@@ -150,6 +154,55 @@ fn walk_dir(
     }
 }
 
+/// Orders paths by their bytes, with `/` before any other byte: a path comes before
+/// its neighbour in the same directory whose name it starts (`a/b` < `a-b`), as in
+/// `Path`'s order.
+fn separator_first(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let rank = |byte: u8| if byte == b'/' { 0 } else { u16::from(byte) + 1 };
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    // Paths of a walk share long prefixes: skip them a word at a time.
+    let shorter = a.len().min(b.len());
+    let mut at = 0;
+    while at + 8 <= shorter && a[at..at + 8] == b[at..at + 8] {
+        at += 8;
+    }
+    while at < shorter && a[at] == b[at] {
+        at += 1;
+    }
+    match at < shorter {
+        true => rank(a[at]).cmp(&rank(b[at])),
+        false => a.len().cmp(&b.len()),
+    }
+}
+
+/// The settings of the directory met last in a walk. Entries of one directory share
+/// their settings (those of the directory they are in), and a walk meets them one
+/// after the other: looking them up once per directory spares an absolute path and a
+/// locked table lookup per entry.
+#[derive(Default)]
+struct LastDir(Option<(PathBuf, Arc<Settings>)>);
+
+impl LastDir {
+    fn settings_for(
+        &mut self,
+        resolver: &Resolver,
+        path: &Path,
+    ) -> Result<Arc<Settings>, ConfigError> {
+        let dir = path.parent().unwrap_or(path);
+        if let Some((last_dir, settings)) = &self.0
+            && last_dir.as_os_str() == dir.as_os_str()
+        {
+            return Ok(settings.clone());
+        }
+        let settings = resolver.settings_for(path)?;
+        self.0 = Some((dir.to_owned(), settings.clone()));
+        Ok(settings)
+    }
+}
+
 /// Whether the symbolic link `path` resolves to a file under `real_root` (itself
 /// canonical), so that walking a directory never reads files outside it.
 fn leads_inside(path: &Path, real_root: &Path) -> bool {
@@ -188,5 +241,25 @@ fn walk_error_reason(error: &ignore::Error) -> String {
             "permission denied".to_owned()
         }
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// On the paths a walk yields, the byte order with the separator first is `Path`'s.
+    #[test]
+    fn separator_first_agrees_with_path_order() {
+        let paths = [
+            "a", "a/b", "a-b", "a.b", "a/b/c", "a/b-c", "a/bc", "a0", "ab", "a/b.py", "a/b.pyi",
+            "A", "_a", "a/_b", "./a", "./a/b", "./a-b", "/x/y", "/x/y.py", "/x-y", "é/a", "e/a",
+        ];
+        for a in paths {
+            for b in paths {
+                let (a, b) = (Path::new(a), Path::new(b));
+                assert_eq!(separator_first(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
     }
 }

@@ -15,7 +15,14 @@ pub fn absolute(path: &Path) -> Cow<'_, Path> {
     }
     // A relative path is joined to the working directory asked for once, not once per
     // path: with `pitfall check .` every path is relative, and asking is a system call.
-    let joined = match working_dir() {
+    let cwd = working_dir();
+    // The walk's paths (`./pkg/mod.py`) need no more than the join.
+    if let (Some(cwd), Some(rest)) = (cwd, clean_relative(path))
+        && is_clean_absolute(cwd)
+    {
+        return Cow::Owned(cwd.join(rest));
+    }
+    let joined = match cwd {
         Some(cwd) if path.is_relative() && !path.as_os_str().is_empty() => {
             Cow::Owned(cwd.join(path))
         }
@@ -39,26 +46,53 @@ fn is_clean_absolute(path: &Path) -> bool {
     {
         use std::os::unix::ffi::OsStrExt;
         let bytes = path.as_os_str().as_bytes();
-        if bytes.len() < 2 || bytes[0] != b'/' || bytes.ends_with(b"/") {
-            return false;
-        }
-        // One pass: after a separator, neither another one nor a `.` component.
-        let mut after_separator = false;
-        for (i, &byte) in bytes.iter().enumerate() {
-            if after_separator
-                && (byte == b'/' || (byte == b'.' && matches!(bytes.get(i + 1), None | Some(b'/'))))
-            {
-                return false;
-            }
-            after_separator = byte == b'/';
-        }
-        true
+        bytes.len() >= 2 && bytes[0] == b'/' && is_clean_after_separator(&bytes[1..])
     }
     #[cfg(not(unix))]
     {
         let _ = path;
         false
     }
+}
+
+/// `path` without its leading `./`s, when what is left is relative and, put after a
+/// clean absolute directory, leaves `std::path::absolute` nothing to normalise (POSIX
+/// only; elsewhere, `None`).
+fn clean_relative(path: &Path) -> Option<&Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut bytes = path.as_os_str().as_bytes();
+        while let Some(rest) = bytes.strip_prefix(b"./") {
+            bytes = rest;
+        }
+        (!bytes.is_empty() && is_clean_after_separator(bytes))
+            .then(|| Path::new(std::ffi::OsStr::from_bytes(bytes)))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Whether the bytes that follow a separator hold no `.` component and no repeated or
+/// trailing separator.
+fn is_clean_after_separator(bytes: &[u8]) -> bool {
+    if bytes.ends_with(b"/") {
+        return false;
+    }
+    // One pass: after a separator, neither another one nor a `.` component.
+    let mut after_separator = true;
+    for (i, &byte) in bytes.iter().enumerate() {
+        if after_separator
+            && (byte == b'/' || (byte == b'.' && matches!(bytes.get(i + 1), None | Some(b'/'))))
+        {
+            return false;
+        }
+        after_separator = byte == b'/';
+    }
+    true
 }
 
 #[cfg(test)]
@@ -80,6 +114,15 @@ mod tests {
             "a/.",
             "..",
             "../x",
+            "./a/b.py",
+            "././a.py",
+            ".//a.py",
+            "./.",
+            "./../a",
+            "a/./b",
+            "a/b/",
+            ".hidden/x.py",
+            "./..",
         ];
         let already = [
             "/",
