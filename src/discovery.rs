@@ -75,7 +75,7 @@ fn walk_dir(
     found: &mut Discovered,
 ) -> Result<(), ConfigError> {
     let filter_resolver = resolver.clone();
-    let filter_last = std::sync::Mutex::new(LastDir::default());
+    let filter_last = std::sync::Mutex::new(DirSettings::default());
     // Links found in the walk are followed only to places inside the root.
     let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
     let walker = WalkBuilder::new(root)
@@ -95,9 +95,11 @@ fn walk_dir(
             {
                 return true;
             }
-            let Ok(mut last) = filter_last.lock() else {
-                return false;
-            };
+            // Nothing panics while holding the lock; if something did, the memo is
+            // still sound.
+            let mut last = filter_last
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             match last.settings_for(&filter_resolver, entry.path()) {
                 Ok(settings) => !settings.is_excluded(entry.path()),
                 Err(error) => {
@@ -107,7 +109,7 @@ fn walk_dir(
             }
         })
         .build();
-    let mut last = LastDir::default();
+    let mut last = DirSettings::default();
     let mut settings_of = |path: &Path| last.settings_for(resolver, path);
     for entry in walker {
         match entry {
@@ -178,27 +180,27 @@ fn separator_first(a: &Path, b: &Path) -> std::cmp::Ordering {
     }
 }
 
-/// The settings of the directory met last in a walk. Entries of one directory share
-/// their settings (those of the directory they are in), and a walk meets them one
-/// after the other: looking them up once per directory spares an absolute path and a
-/// locked table lookup per entry.
+/// The settings of the directory met last in a walk (as written before the entry's
+/// name). Entries of one directory share their settings (those of the directory they
+/// are in), and a walk meets them one after the other: looking them up once per
+/// directory spares an absolute path and a locked table lookup per entry.
 #[derive(Default)]
-struct LastDir(Option<(PathBuf, Arc<Settings>)>);
+struct DirSettings(Option<(Vec<u8>, Arc<Settings>)>);
 
-impl LastDir {
+impl DirSettings {
     fn settings_for(
         &mut self,
         resolver: &Resolver,
         path: &Path,
     ) -> Result<Arc<Settings>, ConfigError> {
-        let dir = path.parent().unwrap_or(path);
+        let (dir, _) = crate::paths::split_dir(path);
         if let Some((last_dir, settings)) = &self.0
-            && last_dir.as_os_str() == dir.as_os_str()
+            && last_dir.as_slice() == dir
         {
             return Ok(settings.clone());
         }
         let settings = resolver.settings_for(path)?;
-        self.0 = Some((dir.to_owned(), settings.clone()));
+        self.0 = Some((dir.to_vec(), settings.clone()));
         Ok(settings)
     }
 }

@@ -31,6 +31,20 @@ pub fn absolute(path: &Path) -> Cow<'_, Path> {
     Cow::Owned(std::path::absolute(&joined).unwrap_or_else(|_| path.to_owned()))
 }
 
+/// The bytes of `path` up to and including its last separator, and after it: its
+/// directory as written (`/` for `/a.py`, empty for a bare `a.py`, so that the two
+/// differ) and its file name. On bytes, because `Path::parent` and `Path::file_name`
+/// parse components, which costs more than what the callers on a walk's hot path do
+/// with the answer.
+pub fn split_dir(path: &Path) -> (&[u8], &[u8]) {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let at = bytes
+        .iter()
+        .rposition(|&b| std::path::is_separator(b.into()))
+        .map_or(0, |separator| separator + 1);
+    bytes.split_at(at)
+}
+
 /// The working directory, asked of the OS on first use: pitfall never changes it.
 fn working_dir() -> Option<&'static Path> {
     static WORKING_DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
@@ -98,6 +112,16 @@ fn is_clean_after_separator(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splits_off_the_file_name() {
+        fn split(path: &str) -> (&[u8], &[u8]) {
+            split_dir(Path::new(path))
+        }
+        assert_eq!(split("pkg/sub/a.py"), (&b"pkg/sub/"[..], &b"a.py"[..]));
+        assert_eq!(split("/a.py"), (&b"/"[..], &b"a.py"[..]));
+        assert_eq!(split("a.py"), (&b""[..], &b"a.py"[..]));
+    }
 
     #[test]
     fn agrees_with_the_standard_library() {

@@ -181,16 +181,7 @@ impl Namer {
     /// previous one, and files come grouped by directory, so that most answers need no
     /// look-up in the shared table.
     pub fn name_after<'p>(&self, path: &'p Path, last: &mut LastDir<'p>) -> Option<ModuleName> {
-        // On bytes: `Path::file_name` and `Path::parent` parse components, which cost
-        // more than the rest of naming a module.
-        let bytes = path.as_os_str().as_encoded_bytes();
-        let (dir, file) = match bytes
-            .iter()
-            .rposition(|&b| std::path::is_separator(b.into()))
-        {
-            Some(at) => (&bytes[..at], &bytes[at + 1..]),
-            None => (&b""[..], bytes),
-        };
+        let (dir, file) = crate::paths::split_dir(path);
         let stem = match std::str::from_utf8(file).ok()?.rsplit_once('.')? {
             (stem, "py" | "pyi") if !stem.is_empty() => stem,
             _ => return None,
