@@ -6,5 +6,6 @@ mod allocator;
 static GLOBAL: allocator::Allocator = allocator::Allocator;
 
 fn main() -> std::process::ExitCode {
+    allocator::small_pages_only();
     pitfall::cli::main()
 }
