@@ -328,6 +328,9 @@ impl<'a> Collector<'a> {
             AnyNodeRef::ExprAttribute(attribute) if self.patches_wanted => {
                 // Only the outermost attribute of a chain: `a.b.c` is one use, not two.
                 if !matches!(ctx.parent(), Some(AnyNodeRef::ExprAttribute(outer)) if outer.value.range() == attribute.range())
+                    // Most chains start at a local (`self.x`): one look-up of the root
+                    // rules them out before the whole text is hashed.
+                    && imported_root(&attribute.value, ctx.facts()).is_some()
                     && self.attribute_texts.insert(ctx.slice(attribute.range()))
                     && let Some(mut dotted) = resolve_dotted(&attribute.value, ctx.facts())
                 {
@@ -534,18 +537,23 @@ fn lost_call<'a>(
     })
 }
 
+/// What the name at the root of `a.b.c` was imported as, if `a` was imported.
+fn imported_root<'f>(expr: &Expr, facts: &'f ModuleFacts<'_>) -> Option<&'f str> {
+    let mut current = expr;
+    loop {
+        match current {
+            Expr::Attribute(attribute) => current = &attribute.value,
+            Expr::Name(name) => return facts.import_of(name.id.as_str()),
+            _ => return None,
+        }
+    }
+}
+
 /// `a.b.c` where `a` was imported: the dotted name it stands for (`import x.y as a`
 /// makes it `x.y.b.c`). `None` for anything not rooted in an import.
 fn resolve_dotted(expr: &Expr, facts: &ModuleFacts<'_>) -> Option<CompactString> {
     // Find the root first, so that the common case (not an import) allocates nothing.
-    let mut current = expr;
-    let root = loop {
-        match current {
-            Expr::Attribute(attribute) => current = &attribute.value,
-            Expr::Name(name) => break facts.import_of(name.id.as_str())?,
-            _ => return None,
-        }
-    };
+    let root = imported_root(expr, facts)?;
     let mut attributes = Vec::new();
     let mut current = expr;
     while let Expr::Attribute(attribute) = current {
