@@ -171,9 +171,18 @@ fn check(
     table: &ModuleTable,
 ) -> Vec<Finding> {
     let project = Project::new(results, files, table);
-    let mut findings = cycles::circular_imports(&project);
-    findings.extend(patch_target_mismatches(&project));
-    findings.extend(lost_coroutines(&project));
+    // The three rules read the summaries independently; the phase is otherwise serial.
+    let (mut findings, (patches, coroutines)) = rayon::join(
+        || cycles::circular_imports(&project),
+        || {
+            rayon::join(
+                || patch_target_mismatches(&project),
+                || lost_coroutines(&project),
+            )
+        },
+    );
+    findings.extend(patches);
+    findings.extend(coroutines);
     findings
 }
 
