@@ -21,8 +21,9 @@ pub struct Allocator;
 /// transparent huge pages, and each one is zeroed in full on first touch, 2 MiB at a
 /// time, used or not. A run allocates a few megabytes per thread and ends in a second,
 /// so the pages cost more to clear than they save in TLB misses: on the benchmark
-/// corpus, system time fell from 0.45 s to 0.13 s and wall time by a tenth, and the
-/// project phase's occasional 20 ms stalls (a fresh huge page faulted in) went away.
+/// corpus, system time fell from 0.26–0.45 s to 0.13 s, wall time by 4–11% and peak
+/// memory from 113–147 MB to about 80 MB, and the project phase's occasional 20 ms stalls (a
+/// fresh huge page faulted in) went away.
 pub fn small_pages_only() {
     #[cfg(target_os = "linux")]
     // SAFETY: `PR_SET_THP_DISABLE` takes plain integers and touches no memory of ours;
@@ -105,5 +106,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// After the call the kernel reports huge pages off for the process.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn huge_pages_are_turned_off() {
+        small_pages_only();
+        // SAFETY: as in `small_pages_only`; the call only reads the process's flag.
+        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
+        assert_eq!(disabled, 1);
     }
 }
