@@ -22,8 +22,8 @@ pub struct Allocator;
 /// time, used or not. A run allocates a few megabytes per thread and ends in a second,
 /// so the pages cost more to clear than they save in TLB misses: on the benchmark
 /// corpus, system time fell from 0.26–0.45 s to 0.13 s, wall time by 4–11% and peak
-/// memory from 113–147 MB to about 80 MB, and the project phase's occasional 20 ms stalls (a
-/// fresh huge page faulted in) went away.
+/// memory from 113–147 MB to about 80 MB, and the project phase's occasional 20 ms
+/// stalls (a fresh huge page faulted in) went away.
 pub fn small_pages_only() {
     #[cfg(target_os = "linux")]
     // SAFETY: `PR_SET_THP_DISABLE` takes plain integers and touches no memory of ours;
