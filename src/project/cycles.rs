@@ -15,7 +15,7 @@
 //! source order, each module run once), until one replay fails inside the component.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use rustc_hash::FxHashMap;
 
@@ -409,7 +409,7 @@ fn shortest_cycle(
     importer: usize,
 ) -> Option<Vec<usize>> {
     let component = component_of[half_run];
-    let mut previous: HashMap<usize, usize> = HashMap::from([(half_run, half_run)]);
+    let mut previous: FxHashMap<usize, usize> = FxHashMap::from_iter([(half_run, half_run)]);
     let mut queue = VecDeque::new();
     for &step in first_steps {
         if component_of[step] == component && !previous.contains_key(&step) {

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 pub use summary::FileSummary;
 
 use crate::ast;
@@ -348,10 +349,33 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
     {
         return Vec::new();
     }
+    // Each patch whose target names something a project module defines: the test
+    // module, the patch, and the defining module and name.
+    let mut targets = Vec::new();
+    for (test, module) in project.modules.iter().enumerate() {
+        for patch in &module.file.summary.patches {
+            if let Some((defining, name)) = patch
+                .target
+                .rsplit_once('.')
+                .and_then(|(owner, name)| Some((project.get(owner)?, name)))
+                && project.modules[defining].file.summary.defines(name)
+            {
+                targets.push((test, patch, defining, name));
+            }
+        }
+    }
+    if targets.is_empty() {
+        return Vec::new();
+    }
     // (module, name) -> the modules that bind that name with `from module import name`,
     // the local name they bind it to, and whether they do so only inside a function
-    // (at call time, when a patch is in place and the import picks it up).
-    let mut by_name: HashMap<(usize, &str), Vec<Consumer>> = HashMap::new();
+    // (at call time, when a patch is in place and the import picks it up). Only for
+    // the patched names: every `from` import of the project is looked at, but few
+    // are patched.
+    let mut by_name: FxHashMap<(usize, &str), Vec<Consumer>> = targets
+        .iter()
+        .map(|&(_, _, defining, name)| ((defining, name), Vec::new()))
+        .collect();
     for index in 0..project.modules.len() {
         for import in project.imports(index) {
             let (Some(names), Some(source)) = (&import.names, import.resolved.source) else {
@@ -361,52 +385,40 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
                 continue;
             }
             for imported in names {
-                by_name
-                    .entry((source, imported.name.as_str()))
-                    .or_default()
-                    .push((index, imported.local(), import.when == When::InFunction));
+                if let Some(consumers) = by_name.get_mut(&(source, imported.name.as_str())) {
+                    consumers.push((index, imported.local(), import.when == When::InFunction));
+                }
             }
         }
     }
     let mut findings = Vec::new();
-    for (test, module) in project.modules.iter().enumerate() {
-        for patch in &module.file.summary.patches {
-            let Some((defining, name)) = patch
-                .target
-                .rsplit_once('.')
-                .and_then(|(owner, name)| Some((project.get(owner)?, name)))
-            else {
-                continue;
-            };
-            if !project.modules[defining].file.summary.defines(name) {
-                continue;
-            }
-            let Some(consumers) = by_name.get(&(defining, name)) else {
-                continue;
-            };
-            let Some((user, local)) =
-                module_under_test(project, test, defining, &patch.target, consumers)
-            else {
-                continue;
-            };
-            if !reports(module.file, rule, patch.span.offset) {
-                continue;
-            }
-            // Name the modules the way the patch string does.
-            let first = patch.target.split('.').next().unwrap_or_default();
-            let user_name = project.name_like(user, first);
-            let defining_name = project.name_like(defining, first);
-            findings.push(finding(
-                module.file,
-                &patch.span,
-                rule,
-                format!(
-                    "this patches `{name}` in `{defining_name}`, where it is defined, but `{user_name}` imported it by name, so the code there keeps using the original",
-                ),
-                format!("patch `\"{user_name}.{local}\"`, the name the code under test looks up"),
-                Vec::new(),
-            ));
+    for (test, patch, defining, name) in targets {
+        let module = &project.modules[test];
+        let Some(consumers) = by_name.get(&(defining, name)).filter(|c| !c.is_empty()) else {
+            continue;
+        };
+        let Some((user, local)) =
+            module_under_test(project, test, defining, &patch.target, consumers)
+        else {
+            continue;
+        };
+        if !reports(module.file, rule, patch.span.offset) {
+            continue;
         }
+        // Name the modules the way the patch string does.
+        let first = patch.target.split('.').next().unwrap_or_default();
+        let user_name = project.name_like(user, first);
+        let defining_name = project.name_like(defining, first);
+        findings.push(finding(
+            module.file,
+            &patch.span,
+            rule,
+            format!(
+                "this patches `{name}` in `{defining_name}`, where it is defined, but `{user_name}` imported it by name, so the code there keeps using the original",
+            ),
+            format!("patch `\"{user_name}.{local}\"`, the name the code under test looks up"),
+            Vec::new(),
+        ));
     }
     findings
 }
