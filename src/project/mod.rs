@@ -342,13 +342,6 @@ type Consumer<'p> = (usize, &'p str, bool);
 /// test took its own reference with `from pkg.mod import name`.
 fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
     let rule = &patch_target_mismatch::META;
-    if !project
-        .modules
-        .iter()
-        .any(|m| !m.file.summary.patches.is_empty())
-    {
-        return Vec::new();
-    }
     // Each patch whose target names something a project module defines: the test
     // module, the patch, and the defining module and name.
     let mut targets = Vec::new();

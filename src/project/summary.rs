@@ -513,13 +513,7 @@ fn lost_call<'a>(
     ctx: &Context<'a>,
 ) -> Option<LostCall> {
     // Cheapest first: most calls are not of a name or of a chain rooted in one.
-    let mut root = call.func.as_ref();
-    while let Expr::Attribute(attribute) = root {
-        root = &attribute.value;
-    }
-    let Expr::Name(root) = root else {
-        return None;
-    };
+    let root = root_name(&call.func)?;
     // A hash look-up first: most calls in real code are dropped statements of
     // local or `self` methods, which judging lost-ness would not rule out.
     ctx.facts().import_of(root.id.as_str())?;
@@ -537,16 +531,18 @@ fn lost_call<'a>(
     })
 }
 
+/// The name `a` at the root of `a`, `a.b.c`; `None` for a chain on anything else.
+fn root_name(expr: &Expr) -> Option<&ast::ExprName> {
+    let mut current = expr;
+    while let Expr::Attribute(attribute) = current {
+        current = &attribute.value;
+    }
+    current.as_name_expr()
+}
+
 /// What the name at the root of `a.b.c` was imported as, if `a` was imported.
 fn imported_root<'f>(expr: &Expr, facts: &'f ModuleFacts<'_>) -> Option<&'f str> {
-    let mut current = expr;
-    loop {
-        match current {
-            Expr::Attribute(attribute) => current = &attribute.value,
-            Expr::Name(name) => return facts.import_of(name.id.as_str()),
-            _ => return None,
-        }
-    }
+    facts.import_of(root_name(expr)?.id.as_str())
 }
 
 /// `a.b.c` where `a` was imported: the dotted name it stands for (`import x.y as a`
