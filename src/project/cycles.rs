@@ -92,7 +92,7 @@ pub(super) fn circular_imports(project: &Project) -> Vec<Finding> {
             name,
         } = failure;
         let file = project.modules[half_run].file;
-        if !reports(file, rule, stop.span.offset) {
+        if !reports(file, rule, stop.span.offset()) {
             continue;
         }
         let Some(cycle) = shortest_cycle(
@@ -386,7 +386,7 @@ impl<'p, 'f> Replay<'p, 'f> {
         // The half-run module's frame, still at the import that led here.
         let frame = stack.iter().find(|f| f.module == source && f.started)?;
         let stop = &self.project.imports(source)[frame.import];
-        let name = self.unbound_at(source, names, stop.span.offset)?;
+        let name = self.unbound_at(source, names, stop.span.offset())?;
         Some(Failure {
             entered: stack[0].module,
             half_run: source,

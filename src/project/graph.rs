@@ -13,7 +13,9 @@ impl Graph {
     /// The graph where node `v` leads to the nodes of the `v`th list of `successors`;
     /// each list is sorted here, without repeats, so that every answer is deterministic.
     pub fn new<I: IntoIterator<Item = usize>>(successors: impl IntoIterator<Item = I>) -> Self {
-        let mut offsets = vec![0];
+        let successors = successors.into_iter();
+        let mut offsets = Vec::with_capacity(successors.size_hint().0 + 1);
+        offsets.push(0);
         let mut targets = Vec::new();
         for list in successors {
             let start = targets.len();

@@ -187,7 +187,10 @@ fn check(
     findings
 }
 
-static EMPTY_SUMMARY: FileSummary = FileSummary::EMPTY;
+/// The summary of a file that says nothing: what a module stands for when its file
+/// could not be read.
+static EMPTY_SUMMARY: std::sync::LazyLock<FileSummary> =
+    std::sync::LazyLock::new(FileSummary::default);
 
 struct Module<'f> {
     file: ProjectFile<'f>,
@@ -311,8 +314,8 @@ fn finding(
         // Placed by `place` once all findings are known.
         start: position(1, 1),
         end: position(1, 1),
-        offset: span.offset,
-        length: span.length,
+        offset: span.offset(),
+        length: span.length(),
         message,
         help: Some(help),
         severity: rule.severity,
@@ -328,8 +331,8 @@ fn related(path: &Path, span: &Span, message: String) -> RelatedLocation {
         // Placed by `place` once all findings are known.
         start: position(1, 1),
         end: position(1, 1),
-        offset: span.offset,
-        length: span.length,
+        offset: span.offset(),
+        length: span.length(),
         message,
     }
 }
@@ -395,7 +398,7 @@ fn patch_target_mismatches(project: &Project) -> Vec<Finding> {
         else {
             continue;
         };
-        if !reports(module.file, rule, patch.span.offset) {
+        if !reports(module.file, rule, patch.span.offset()) {
             continue;
         }
         // Name the modules the way the patch string does.
@@ -468,7 +471,7 @@ fn lost_coroutines(project: &Project) -> Vec<Finding> {
             let defines = &project.modules[defining].file.summary.coroutine_functions;
             if defining == index
                 || defines.binary_search_by(|d| d.as_str().cmp(name)).is_err()
-                || !reports(module.file, rule, call.span.offset)
+                || !reports(module.file, rule, call.span.offset())
             {
                 continue;
             }

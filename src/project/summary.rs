@@ -19,32 +19,33 @@ use crate::checker::facts::ModuleFacts;
 use crate::rule::RuleMeta;
 use crate::rules::unawaited_coroutine::{self, Misuse};
 
-/// The project-relevant facts of one file.
+/// The project-relevant facts of one file. Kept until the end of the run, one per
+/// module, so each list is a slice of exactly its length (see `exact`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileSummary {
     /// Every import statement (one entry per module of `import a, b`), in source order.
-    pub imports: Vec<Import>,
+    pub imports: Box<[Import]>,
     /// String targets of `mock.patch(...)`, `mocker.patch(...)` and `@patch(...)`.
-    pub patches: Vec<PatchTarget>,
+    pub patches: Box<[PatchTarget]>,
     /// Dotted names reached by attribute access from an imported module (`pkg.mod.name`
     /// after `import pkg.mod`), resolved through the import; sorted, without repeats.
-    pub attribute_uses: Vec<CompactString>,
+    pub attribute_uses: Box<[CompactString]>,
     /// Names the module defines at module level, sorted, with where each is defined
     /// first (names bound by imports are in `imports`).
-    pub bindings: Vec<Binding>,
+    pub bindings: Box<[Binding]>,
     /// Where the module's first `from x import *` is, which may bind any name.
     pub star_import: Option<usize>,
     /// The module-level functions among `defines` that return a coroutine when called
     /// (plain `async def`), sorted.
     #[serde(default)]
-    pub coroutine_functions: Vec<CompactString>,
+    pub coroutine_functions: Box<[CompactString]>,
     /// Calls of imported names whose result would be lost if the callee is `async def`
     /// (PF602 across modules); only gathered while PF602 is on.
     #[serde(default)]
-    pub lost_calls: Vec<LostCall>,
+    pub lost_calls: Box<[LostCall]>,
     /// Project-wide rules silenced by `# noqa` on the lines of the imports, patch
     /// targets and calls above, or for the whole file: (the item's offset, rule code).
-    pub suppressed: Vec<(usize, CompactString)>,
+    pub suppressed: Box<[(usize, CompactString)]>,
     /// Where the module stands among the project's modules. Not part of what the file
     /// says (it depends on the other files), so never cached: filled in on the checking
     /// thread once every module is named (`ModuleTable::link`).
@@ -65,23 +66,6 @@ pub struct Links {
 }
 
 impl FileSummary {
-    /// The summary of a file that says nothing: what a module stands for in the project
-    /// phase when its file could not be read.
-    pub const EMPTY: FileSummary = FileSummary {
-        imports: Vec::new(),
-        patches: Vec::new(),
-        attribute_uses: Vec::new(),
-        bindings: Vec::new(),
-        star_import: None,
-        coroutine_functions: Vec::new(),
-        lost_calls: Vec::new(),
-        suppressed: Vec::new(),
-        links: Links {
-            successors: SmallVec::new_const(),
-            parent: None,
-        },
-    };
-
     /// Where the module first binds `name` at import time: by a definition, or by an
     /// import outside functions (imports in class bodies or under `if TYPE_CHECKING:`
     /// count too, which only makes a name bound earlier). `None` when the module does
@@ -92,7 +76,7 @@ impl FileSummary {
             .imports
             .iter()
             .filter(|import| import.when != When::InFunction && import.binds(name))
-            .map(|import| import.span.offset)
+            .map(|import| import.span.offset())
             .next();
         defined.into_iter().chain(imported).min()
     }
@@ -113,19 +97,28 @@ impl FileSummary {
 
 /// A place in the file, in bytes. Line and column are worked out only for the few
 /// places that end up in findings (placing every import would need each file's line
-/// index, which most files never build).
+/// index, which most files never build). Kept in `u32`s, as the parser's own ranges
+/// are: summaries live until the end of the run, one per module.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
-    pub offset: usize,
-    pub length: usize,
+    offset: u32,
+    length: u32,
 }
 
 impl Span {
     fn of(range: TextRange) -> Self {
         Span {
-            offset: range.start().to_usize(),
-            length: range.len().to_usize(),
+            offset: range.start().to_u32(),
+            length: range.len().to_u32(),
         }
+    }
+
+    pub fn offset(self) -> usize {
+        self.offset as usize
+    }
+
+    pub fn length(self) -> usize {
+        self.length as usize
     }
 }
 
@@ -174,7 +167,7 @@ pub struct Import {
     /// `from . import a`.
     pub module: CompactString,
     /// `None` for `import x.y`; the imported names for `from` imports.
-    pub names: Option<Vec<ImportedName>>,
+    pub names: Option<Box<[ImportedName]>>,
     pub when: When,
     /// What the import leads to among the project's modules. Not part of what the file
     /// says: it depends on the other files, so it is never cached, and it is filled in
@@ -354,8 +347,8 @@ impl<'a> Collector<'a> {
         let offsets = self
             .imports
             .iter()
-            .map(|i| i.span.offset)
-            .chain(self.patches.iter().map(|p| p.span.offset));
+            .map(|i| i.span.offset())
+            .chain(self.patches.iter().map(|p| p.span.offset()));
         for offset in offsets {
             for rule in super::PROJECT_RULES {
                 if silenced(offset, rule) {
@@ -364,8 +357,8 @@ impl<'a> Collector<'a> {
             }
         }
         for call in &self.lost_calls {
-            if silenced(call.span.offset, &unawaited_coroutine::META) {
-                suppressed.push((call.span.offset, unawaited_coroutine::META.code.into()));
+            if silenced(call.span.offset(), &unawaited_coroutine::META) {
+                suppressed.push((call.span.offset(), unawaited_coroutine::META.code.into()));
             }
         }
         suppressed.sort();
@@ -378,17 +371,30 @@ impl<'a> Collector<'a> {
         coroutine_functions.sort();
         coroutine_functions.dedup();
         FileSummary {
-            imports: self.imports,
-            patches: self.patches,
-            attribute_uses,
-            bindings,
+            imports: exact(self.imports),
+            patches: exact(self.patches),
+            attribute_uses: exact(attribute_uses),
+            bindings: exact(bindings),
             star_import,
-            coroutine_functions,
-            lost_calls: self.lost_calls,
-            suppressed,
+            coroutine_functions: exact(coroutine_functions),
+            lost_calls: exact(self.lost_calls),
+            suppressed: exact(suppressed),
             links: Links::default(),
         }
     }
+}
+
+/// `items` in a block of exactly their size. Summaries are kept until the end of the
+/// run, one per module, and their lists are short: a vector's spare room (it grows to
+/// 4 items, then doubles) was a third of their memory. `into_boxed_slice` alone would
+/// not do: mimalloc keeps a block in place when shrinking it by half or less.
+fn exact<T>(items: Vec<T>) -> Box<[T]> {
+    if items.len() == items.capacity() {
+        return items.into_boxed_slice();
+    }
+    let mut exact = Vec::with_capacity(items.len());
+    exact.extend(items);
+    exact.into_boxed_slice()
 }
 
 /// Whether the import at `node` runs when its module is imported, or later, or never.
@@ -609,7 +615,7 @@ mod tests {
         let names = s.imports[2].names.as_ref().unwrap();
         assert_eq!((names[0].local(), names[1].local()), ("f", "g"));
         assert_eq!(
-            (s.imports[1].span.offset, s.imports[1].span.length),
+            (s.imports[1].span.offset(), s.imports[1].span.length()),
             (18, 1)
         );
     }
@@ -622,7 +628,7 @@ mod tests {
         let targets: Vec<(&str, usize)> = s
             .patches
             .iter()
-            .map(|t| (t.target.as_str(), t.span.offset))
+            .map(|t| (t.target.as_str(), t.span.offset()))
             .collect();
         assert_eq!(
             targets,
@@ -633,12 +639,12 @@ mod tests {
             ]
         );
         assert_eq!(
-            s.attribute_uses,
+            *s.attribute_uses,
             [".sib.value", "pkg.mod.name.attr", "unittest.mock.patch"]
         );
         let defined: Vec<&str> = s.bindings.iter().map(|b| b.name.as_str()).collect();
         assert_eq!(defined, ["X", "self_thing", "test"]);
-        assert_eq!(s.suppressed, [(at("'c.d'"), "PF802".into())]);
+        assert_eq!(*s.suppressed, [(at("'c.d'"), "PF802".into())]);
     }
 
     #[test]
@@ -661,9 +667,9 @@ mod tests {
                 (".sib.other", "other()", Misuse::Consumed),
             ]
         );
-        assert_eq!(s.coroutine_functions, ["own"]);
+        assert_eq!(*s.coroutine_functions, ["own"]);
         assert_eq!(
-            s.suppressed,
+            *s.suppressed,
             [(source.find("other()").unwrap(), "PF602".into())]
         );
     }

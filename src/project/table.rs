@@ -40,16 +40,20 @@ impl ModuleTable {
         namer.know_packages(files.iter().map(|(path, _)| path.as_path()));
         // Files come grouped by directory, so each task names a run of neighbours and
         // mostly asks the shared table of directories nothing (`LastDir`).
-        let mut modules: Vec<(ModuleName, usize)> = files
+        // Collected in file order into an array of the files' length, then copied into
+        // one of the modules' length: a filtered parallel collect grows a vector per
+        // task, doubling, and copies them all (three times the memory touched).
+        let named: Vec<Option<(ModuleName, usize)>> = files
             .par_iter()
             .enumerate()
             .with_min_len(NAMING_CHUNK)
-            .filter(|(_, (_, settings))| super::wanted(settings))
-            .map_init(LastDir::default, |last, (file, (path, _))| {
+            .map_init(LastDir::default, |last, (file, (path, settings))| {
+                super::wanted(settings).then_some(())?;
                 Some((namer.name_after(path, last)?, file))
             })
-            .flatten()
             .collect();
+        let mut modules = Vec::with_capacity(named.iter().flatten().count());
+        modules.extend(named.into_iter().flatten());
         // Two files with one name (a `.py` and its `.pyi`, or two trees): the first path
         // in sorted order stands for the module, so the answer does not depend on order.
         modules.sort_unstable_by(|(a, a_file), (b, b_file)| {
