@@ -56,15 +56,22 @@ pub fn discover(
     }
     // In `Path`'s order, component by component. Comparing bytes with the separator
     // ranked first gives that order for paths without `.` components or doubled
-    // separators (those a walk yields), at a fraction of the cost; the check covers
-    // any other.
+    // separators (those a walk yields), at a fraction of the cost. Paths that extend
+    // one argument share it as a prefix, and what follows is a walk's; so only several
+    // arguments, one of them not plain, need the check (comparing `Path`s costs as
+    // much as the sort).
     found
         .files
         .sort_unstable_by(|a, b| separator_first(&a.0, &b.0));
-    if !found.files.is_sorted_by(|a, b| a.0 <= b.0) {
+    let plain = paths.len() == 1 || paths.iter().all(|path| is_plain(path));
+    if !plain && !found.files.is_sorted_by(|a, b| a.0 <= b.0) {
         found.files.sort_by(|a, b| a.0.cmp(&b.0));
     }
-    found.files.dedup_by(|a, b| a.0 == b.0);
+    // `Path`'s equality, too, parses components whenever the bytes differ.
+    found.files.dedup_by(|a, b| match plain {
+        true => a.0.as_os_str() == b.0.as_os_str(),
+        false => a.0 == b.0,
+    });
     found.errors.sort();
     Ok(found)
 }
@@ -154,6 +161,19 @@ fn walk_dir(
         Some(error) => Err(error),
         None => Ok(()),
     }
+}
+
+/// Whether `path` holds only named components: no `.` or `..`, and no repeated or
+/// trailing separator. (Not on Windows, whose separators `separator_first` does not
+/// rank.)
+fn is_plain(path: &Path) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let relative = bytes.strip_prefix(b"/").unwrap_or(bytes);
+    cfg!(unix)
+        && !relative.is_empty()
+        && relative
+            .split(|&byte| byte == b'/')
+            .all(|part| !matches!(part, b"" | b"." | b".."))
 }
 
 /// Orders paths by their bytes, with `/` before any other byte: a path comes before
@@ -249,6 +269,32 @@ fn walk_error_reason(error: &ignore::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_paths_have_only_named_components() {
+        for plain in ["a", "a/b.py", "/x/y", "a-b/_c"] {
+            assert!(is_plain(Path::new(plain)), "{plain}");
+        }
+        for odd in ["", "/", ".", "./a", "a/./b", "../a", "a/..", "a//b", "a/"] {
+            assert!(!is_plain(Path::new(odd)), "{odd}");
+        }
+    }
+
+    /// Several arguments, one of them not plain: the walk's order is checked against
+    /// `Path`'s, which skips the `.` of `d/./a` and so puts `d/0.py` first, unlike the
+    /// bytes (`.` sorts before `0`).
+    #[test]
+    fn arguments_of_mixed_forms_come_in_path_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/m.py"), "").unwrap();
+        std::fs::write(dir.path().join("0.py"), "").unwrap();
+        let resolver = Arc::new(Resolver::new(Default::default()).unwrap());
+        let (file, odd) = (dir.path().join("0.py"), dir.path().join(".").join("a"));
+        let found = discover(&[odd.clone(), file.clone()], &resolver, false).unwrap();
+        let files: Vec<PathBuf> = found.files.into_iter().map(|(path, _)| path).collect();
+        assert_eq!(files, [file, odd.join("m.py")]);
+    }
 
     /// On the paths a walk yields, the byte order with the separator first is `Path`'s.
     #[test]
