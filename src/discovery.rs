@@ -63,7 +63,8 @@ pub fn discover(
     found
         .files
         .sort_unstable_by(|a, b| separator_first(&a.0, &b.0));
-    let plain = paths.len() == 1 || paths.iter().all(|path| is_plain(path));
+    // (Not on Windows, whose separator `separator_first` does not rank first.)
+    let plain = cfg!(unix) && (paths.len() == 1 || paths.iter().all(|path| is_plain(path)));
     if !plain && !found.files.is_sorted_by(|a, b| a.0 <= b.0) {
         found.files.sort_by(|a, b| a.0.cmp(&b.0));
     }
@@ -164,13 +165,11 @@ fn walk_dir(
 }
 
 /// Whether `path` holds only named components: no `.` or `..`, and no repeated or
-/// trailing separator. (Not on Windows, whose separators `separator_first` does not
-/// rank.)
+/// trailing separator.
 fn is_plain(path: &Path) -> bool {
     let bytes = path.as_os_str().as_encoded_bytes();
     let relative = bytes.strip_prefix(b"/").unwrap_or(bytes);
-    cfg!(unix)
-        && !relative.is_empty()
+    !relative.is_empty()
         && relative
             .split(|&byte| byte == b'/')
             .all(|part| !matches!(part, b"" | b"." | b".."))
