@@ -142,21 +142,27 @@ impl PathMatcher {
         self.by_name.is_empty() && self.by_path.is_empty()
     }
 
-    /// Whether `path` (absolute) or its file name matches a pattern.
+    /// Whether `path` (absolute) or its file name matches a pattern. An empty set is
+    /// asked nothing: `GlobSet` prepares its candidate before it looks.
     pub fn is_match(&self, path: &Path) -> bool {
         path.file_name().is_some_and(|name| self.name_matches(name))
             || (!self.by_path.is_empty() && self.by_path.is_match(path))
     }
 
-    /// Whether a pattern without a `/` matches the file or directory name `name`.
-    /// An empty set is asked nothing: `GlobSet` prepares its candidate first.
-    pub fn name_matches(&self, name: &std::ffi::OsStr) -> bool {
+    fn name_matches(&self, name: &std::ffi::OsStr) -> bool {
         !self.by_name.is_empty() && self.by_name.is_match(name)
     }
 
-    /// Whether any pattern has a `/`, and so must be matched against a whole path.
-    pub fn has_path_patterns(&self) -> bool {
-        !self.by_path.is_empty()
+    /// `is_match` for a path as given or walked, relative or not. Name patterns need
+    /// only its file name, so the absolute path (a copy, for the relative paths of
+    /// `pitfall check .`) is made only for patterns with a `/`, or for a path without
+    /// a name (ending in `..`).
+    pub fn is_match_anywhere(&self, path: &Path) -> bool {
+        match path.file_name() {
+            Some(name) if self.name_matches(name) => true,
+            Some(_) if self.by_path.is_empty() => false,
+            _ => self.is_match(&crate::paths::absolute(path)),
+        }
     }
 }
 
@@ -216,14 +222,7 @@ impl Settings {
 
     /// Whether `path` (a directory or file met during a walk) is excluded.
     pub fn is_excluded(&self, path: &Path) -> bool {
-        // The default patterns are all names, and a walk's paths end in one: the
-        // absolute path (a copy, for the relative paths of `pitfall check .`) is made
-        // only for patterns with a `/`, or for a path without a name (ending in `..`).
-        match path.file_name() {
-            Some(name) if self.exclude.name_matches(name) => true,
-            Some(_) if !self.exclude.has_path_patterns() => false,
-            _ => self.exclude.is_match(&crate::paths::absolute(path)),
-        }
+        self.exclude.is_match_anywhere(path)
     }
 
     /// Whether `path` or one of its directories below the project root (the config's

@@ -48,7 +48,9 @@ impl ModuleTable {
             .enumerate()
             .with_min_len(NAMING_CHUNK)
             .map_init(LastDir::default, |last, (file, (path, settings))| {
-                super::wanted(settings).then_some(())?;
+                if !super::wanted(settings) {
+                    return None;
+                }
                 Some((namer.name_after(path, last)?, file))
             })
             .collect();
